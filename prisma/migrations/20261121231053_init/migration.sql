@@ -141,7 +141,7 @@ CREATE TABLE "patient" (
     "sms_opt_out" BOOLEAN NOT NULL DEFAULT false,
     "sealed" BOOLEAN NOT NULL DEFAULT false,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updated_at" TIMESTAMPTZ(3) NOT NULL,
+    "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "patient_pkey" PRIMARY KEY ("id")
 );

@@ -1,0 +1,81 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthService } from './auth/auth.service';
+import { TokenService } from './auth/token.service';
+import { AllExceptionsFilter } from './common/http-exception.filter';
+import { loggerParams } from './common/logging';
+import { APP_CONFIG, AppConfig } from './config/config';
+import { HealthController } from './health/health.controller';
+import { MetricsService } from './health/metrics.service';
+import { DatabaseService } from './infra/database.service';
+import { OutboxRelay } from './infra/outbox/outbox.relay';
+import { PrismaService } from './infra/prisma.service';
+import { QueueRegistry } from './infra/queue/queue.registry';
+import { WorkerHost } from './infra/queue/worker.host';
+import { RedisService } from './infra/redis.service';
+import { JobsController } from './jobs/jobs.controller';
+import { AccessService } from './organisation/access.service';
+import { UnitDirectory } from './organisation/unit-directory.service';
+import { UnitsController } from './organisation/units.controller';
+import { PatientsController } from './patients/patients.controller';
+import { PatientsRepository } from './patients/patients.repository';
+import { PatientsService } from './patients/patients.service';
+import { LiveGateway } from './realtime/live.gateway';
+import { PresenceService } from './realtime/presence.service';
+import { RealtimeService } from './realtime/realtime.service';
+import { HoldsProcessor } from './timebook/holds.processor';
+import { BookingsController, TimebookController } from './timebook/timebook.controller';
+import { TimebookRepository } from './timebook/timebook.repository';
+import { TimebookService } from './timebook/timebook.service';
+
+/**
+ * The whole application. Which parts run depends on PROCESS_ROLE: `api` serves HTTP and
+ * sockets and relays the outbox; `worker` runs the queues; `all` does both.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig) {
+    return {
+      module: AppModule,
+      imports: [DiscoveryModule, LoggerModule.forRoot(loggerParams(config))],
+      controllers: config.runsApi
+        ? [
+            HealthController,
+            AuthController,
+            UnitsController,
+            PatientsController,
+            TimebookController,
+            BookingsController,
+            JobsController,
+          ]
+        : [],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        DatabaseService,
+        PrismaService,
+        RedisService,
+        QueueRegistry,
+        WorkerHost,
+        OutboxRelay,
+        RealtimeService,
+        PresenceService,
+        TokenService,
+        AuthService,
+        UnitDirectory,
+        AccessService,
+        PatientsRepository,
+        PatientsService,
+        TimebookRepository,
+        TimebookService,
+        HoldsProcessor,
+        MetricsService,
+        ...(config.runsApi ? [LiveGateway] : []),
+      ],
+    };
+  }
+}

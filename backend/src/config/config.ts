@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/**
+ * Environment, parsed and validated once at start. A missing or malformed variable stops the
+ * process with one clear line (see main.ts), instead of failing later in a request.
+ */
+const booleanFlag = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'])
+  .transform((v) => v === 'on' || v === 'true' || v === '1');
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+      .default('postgresql://postgres@127.0.0.1:5432/vaxops'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+      .default('redis://127.0.0.1:6379'),
+    /** Prefix for every Redis key, queue and channel of this installation (tests use their own). */
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9_-]+$/i)
+      .default('vaxops'),
+    PROCESS_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+    AUTH_MODE: z.enum(['dev', 'off']).default('off'),
+    JWT_SECRET: z.string().optional(),
+    JWT_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 3600),
+    NVR_EXPORT_DIR: z.string().default('./var/nvr'),
+    SMS_PROVIDER_URL: z.string().url().optional(),
+    SMS_PROVIDER_USER: z.string().optional(),
+    SMS_PROVIDER_PASSWORD: z.string().optional(),
+    /** Whether this process relays the outbox to sockets and queues (one relay drains at a time). */
+    OUTBOX_RELAY: booleanFlag.default(true),
+    /** How long a slot hold lasts (R14). */
+    HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Comma-separated origins allowed for CORS and socket handshakes; empty = same origin only. */
+    CORS_ORIGINS: z.string().default(''),
+    /** Where the built dashboard is; served at / when present. */
+    DASHBOARD_DIR: z.string().default('dist/dashboard'),
+    DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  })
+  .superRefine((env, ctx) => {
+    if (env.AUTH_MODE !== 'dev' && (!env.JWT_SECRET || env.JWT_SECRET.length < 32)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'must be set to at least 32 characters (only AUTH_MODE=dev has a built-in secret)',
+      });
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    JWT_SECRET: env.JWT_SECRET ?? 'vaxops-dev-mode-secret-not-for-production-use',
+    corsOrigins: env.CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    runsApi: env.PROCESS_ROLE !== 'worker',
+    runsWorker: env.PROCESS_ROLE !== 'api',
+  }));
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues
+      .map((i) => `${i.path.join('.') || 'env'}: ${i.message}`)
+      .join('; ');
+    throw new ConfigError(`invalid configuration: ${first}`);
+  }
+  return parsed.data;
+}
+
+/** Injection token for the validated config. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

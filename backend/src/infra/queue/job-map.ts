@@ -1,0 +1,21 @@
+/**
+ * Every job the system runs, by name, with its payload. Producers and handlers are typed by
+ * this map, so a job cannot be enqueued with the wrong payload or for a handler that is gone.
+ * The queue a job runs on is part of its definition.
+ */
+export interface JobMap {
+  /** R14: release holds whose time is up, and push the release live. Scheduled. */
+  'timebook.release-expired-holds': Record<string, never>;
+}
+
+export type JobName = keyof JobMap;
+
+export const QUEUES = ['timebook', 'sms', 'nvr', 'stock'] as const;
+export type QueueName = (typeof QUEUES)[number];
+
+export const JOB_QUEUE: { [K in JobName]: QueueName } = {
+  'timebook.release-expired-holds': 'timebook',
+};
+
+/** What a handler reports; `skipped` is a success that did nothing (e.g. already done). */
+export type JobResult = { status: 'done' | 'skipped'; detail?: Record<string, unknown> };

@@ -1,0 +1,54 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../config/config';
+
+/**
+ * Redis connections. BullMQ needs `maxRetriesPerRequest: null` so that commands wait through a
+ * Redis restart instead of failing; the same holds for the socket.io adapter.
+ */
+@Injectable()
+export class RedisService implements OnApplicationShutdown {
+  private readonly clients: Redis[] = [];
+  readonly prefix: string;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.prefix = config.REDIS_PREFIX;
+  }
+
+  /** A new connection (subscribers and blocking workers need their own). */
+  create(name: string): Redis {
+    const client = new Redis(this.config.REDIS_URL, {
+      maxRetriesPerRequest: null,
+      enableReadyCheck: true,
+      connectionName: `vaxops-${name}`,
+      retryStrategy: (times) => Math.min(100 * times, 2000),
+    });
+    client.on('error', () => undefined); // reconnects by itself; health reports the outage
+    this.clients.push(client);
+    return client;
+  }
+
+  private shared?: Redis;
+  /** The shared command connection. */
+  get client(): Redis {
+    this.shared ??= this.create('shared');
+    return this.shared;
+  }
+
+  key(...parts: string[]): string {
+    return [this.prefix, ...parts].join(':');
+  }
+
+  async ping(): Promise<boolean> {
+    const res = await Promise.race([
+      this.client.ping(),
+      new Promise<string>((_, reject) => setTimeout(() => reject(new Error('redis ping timed out')), 1000)),
+    ]);
+    return res === 'PONG';
+  }
+
+  /** After every onModuleDestroy: workers and queues close first, connections last. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}

@@ -1,0 +1,15 @@
+import { TZDate } from '@date-fns/tz';
+import { addDays as addDaysFn, format } from 'date-fns';
+
+export const ZONE = 'Europe/Stockholm';
+
+/** Today's date in Sweden, YYYY-MM-DD. */
+export function todayInStockholm(now: Date = new Date()): string {
+  return format(new TZDate(now, ZONE), 'yyyy-MM-dd');
+}
+
+/** Calendar arithmetic on a local date string. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return format(addDaysFn(new Date(y, m - 1, d, 12), days), 'yyyy-MM-dd');
+}

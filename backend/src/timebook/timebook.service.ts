@@ -1,0 +1,153 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { can } from '../auth/access-policy';
+import type { Principal } from '../auth/principal';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { AppError, badRequest, ErrorCode, forbidden, notFound, ruleBroken } from '../common/errors';
+import { AccessService } from '../organisation/access.service';
+import { PatientsService } from '../patients/patients.service';
+import { addDays, todayInStockholm } from './dates';
+import type { CreateBookingDto } from './dto/booking.dto';
+import { TimebookRepository } from './timebook.repository';
+
+/** Who acts, as the timebook's SQL records it (bookedBy, cancelledBy, audit). */
+function actorRef(p: Principal) {
+  return p.kind === 'staff'
+    ? { id: p.userId, assignmentId: p.assignmentId, role: p.role }
+    : { id: p.patientId, assignmentId: null, role: null };
+}
+
+@Injectable()
+export class TimebookService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repo: TimebookRepository,
+    private readonly access: AccessService,
+    private readonly patients: PatientsService,
+  ) {}
+
+  async slots(p: Principal, unitId: string, date: string) {
+    await this.access.unit(p, 'timebook.read', unitId);
+    const { version, slots } = await this.repo.snapshot(unitId, date, date, date);
+    return { version, slots };
+  }
+
+  async availability(p: Principal, unitId: string, from: string, to: string) {
+    await this.access.unit(p, 'timebook.read', unitId);
+    const { version, days } = await this.repo.snapshot(unitId, null, from, to);
+    return { version, days };
+  }
+
+  /** The realtime snapshot: the day's slots and the counts of that day and the 13 after it. */
+  async snapshot(unitId: string, date?: string) {
+    const day = date ?? todayInStockholm();
+    const snap = await this.repo.snapshot(unitId, day, day, addDays(day, 13));
+    return { version: snap.version, snapshot: { unitId, date: day, slots: snap.slots, days: snap.days } };
+  }
+
+  async visitTypes(p: Principal, unitId: string) {
+    if (p.kind === 'citizen') return this.repo.visitTypes(unitId, true);
+    await this.access.unit(p, 'timebook.read', unitId);
+    return this.repo.visitTypes(unitId, false);
+  }
+
+  async book(p: Principal, dto: CreateBookingDto, source: 'STAFF' | 'WEB' | 'SIMULATOR' = 'STAFF') {
+    const identity = this.patients.parse(dto.patient.personalIdentityNumber, 'patient.personalIdentityNumber');
+    if (p.kind === 'staff' && !can(p, 'booking.write', { unitId: p.unitId, regionId: p.regionId })) {
+      throw forbidden('your assignment does not allow booking');
+    }
+    const patient = await this.patients.findOrRegister(identity);
+    if (p.kind === 'citizen') {
+      if (patient.id !== p.patientId) throw forbidden('citizens book for themselves');
+      if (patient.protected_identity) {
+        throw ruleBroken('patients with protected identity book by phone with the unit', { rule: 'R3' });
+      }
+    }
+    if (patient.protected_identity && dto.patient.phone) {
+      throw badRequest(
+        'patient.phone must not be given: contact details are never stored for a patient with protected identity (R3)',
+        'patient.phone',
+      );
+    }
+    const outcome = await this.repo.book({
+      slotId: dto.slotId,
+      visitTypeId: dto.visitTypeId,
+      patientId: patient.id,
+      phone: patient.protected_identity ? null : (dto.patient.phone ?? null),
+      unitId: p.kind === 'staff' ? p.unitId : null,
+      web: p.kind === 'citizen',
+      actor: actorRef(p),
+      source: p.kind === 'citizen' ? 'WEB' : source,
+    });
+    if (outcome.bookingId) return { id: outcome.bookingId, slotId: dto.slotId, status: 'ACTIVE' as const };
+    const t = outcome.target;
+    if (!t) throw notFound(`slot ${dto.slotId} not found`, { field: 'slotId' });
+    if (p.kind === 'staff' && t.unit_id !== p.unitId) throw forbidden('the slot belongs to another unit');
+    if (!outcome.visitTypeOk) {
+      throw ruleBroken('the visit type cannot be booked on this slot (unit, resource, weekday or web booking)', {
+        field: 'visitTypeId',
+      });
+    }
+    if (t.in_past) throw ruleBroken('the slot has already started', { field: 'slotId' });
+    throw new AppError(ErrorCode.SLOT_TAKEN, 'the slot was taken by someone else', {
+      alternatives: outcome.alternatives,
+    });
+  }
+
+  async bookingDetails(p: Principal, bookingId: string) {
+    const b = await this.repo.bookingDetails(bookingId);
+    if (!b) throw notFound(`booking ${bookingId} not found`);
+    if (p.kind === 'citizen') {
+      if (b.patient.id !== p.patientId) throw notFound(`booking ${bookingId} not found`);
+    } else {
+      await this.access.unit(p, 'booking.read', b.unitId);
+    }
+    await this.patients.audit(p, b.patient.id, 'booking');
+    const { patient, ...rest } = b;
+    return {
+      ...rest,
+      phone: patient.protectedIdentity ? null : rest.phone,
+      patient: {
+        id: patient.id,
+        personalIdentityNumber: patient.personalIdentityNumber,
+        identityType: patient.identityType,
+        name: [patient.firstName, patient.lastName].filter(Boolean).join(' ') || null,
+        protectedIdentity: patient.protectedIdentity,
+      },
+    };
+  }
+
+  async cancel(p: Principal, bookingId: string, reason?: string) {
+    const b = await this.repo.bookingUnit(bookingId);
+    if (!b) throw notFound(`booking ${bookingId} not found`);
+    if (p.kind === 'citizen') {
+      if (b.patient_id !== p.patientId) throw notFound(`booking ${bookingId} not found`);
+    } else {
+      await this.access.unit(p, 'booking.write', b.unit_id);
+    }
+    await this.repo.cancel(bookingId, actorRef(p), reason ?? null);
+    // Cancelling twice is harmless: the answer is the booking's state, and nothing is sent twice.
+    return { id: bookingId, status: 'CANCELLED' as const };
+  }
+
+  async hold(p: Principal, slotId: string) {
+    const slot = await this.repo.slotUnit(slotId);
+    if (!slot) throw notFound(`slot ${slotId} not found`, { field: 'slotId' });
+    if (p.kind === 'staff') await this.access.unit(p, 'booking.write', slot.unit_id);
+    const heldBy = p.kind === 'staff' ? p.userId : p.patientId;
+    const res = await this.repo.hold(slotId, heldBy, this.config.HOLD_MINUTES, p.kind === 'staff' ? p.unitId : null);
+    if (!res) throw new AppError(ErrorCode.SLOT_TAKEN, 'the slot is not free');
+    return { holdId: res.hold_id, expiresAt: res.expires_at };
+  }
+
+  async releaseHold(p: Principal, holdId: string) {
+    const heldBy = p.kind === 'staff' ? p.userId : p.patientId;
+    const released = await this.repo.releaseHolds({ holdId, heldBy });
+    if (released.length === 0) throw new AppError(ErrorCode.HOLD_NOT_FOUND, 'no active hold of yours with that id');
+    return { holdId, released: true };
+  }
+
+  async releaseExpiredHolds() {
+    const rows = await this.repo.releaseHolds({ expired: true });
+    return rows.reduce((n, r) => n + r.n, 0);
+  }
+}

@@ -1,0 +1,74 @@
+/** Sizes per scale. `--quick` finishes in a few minutes, `--scale=full` in under half an hour. */
+export interface Scale {
+  name: 'quick' | 'full';
+  /** free slots created for the bench unit; the rush attempts each one three times */
+  slots: number;
+  /** concurrent HTTP clients in the rush */
+  rushClients: number;
+  attemptsPerSlot: number;
+  /** attempts made (and thrown away) before each measured rush, to warm JITs and caches */
+  warmupAttempts: number;
+  /** socket.io clients in the fan-out */
+  fanoutClients: number;
+  /** bookings (ours) or broadcasts (baseline) per second during the fan-out */
+  fanoutRatePerSec: number;
+  fanoutSeconds: number;
+}
+
+export const SCALES: Record<Scale['name'], Scale> = {
+  quick: {
+    name: 'quick',
+    slots: 700,
+    rushClients: 100,
+    attemptsPerSlot: 3,
+    warmupAttempts: 300,
+    fanoutClients: 1000,
+    fanoutRatePerSec: 50,
+    fanoutSeconds: 6,
+  },
+  full: {
+    name: 'full',
+    slots: 3334, // × 3 attempts = 10,002
+    rushClients: 200,
+    attemptsPerSlot: 3,
+    warmupAttempts: 600,
+    fanoutClients: 1000,
+    fanoutRatePerSec: 50,
+    fanoutSeconds: 20,
+  },
+};
+
+export interface Options {
+  scale: Scale;
+  /** which scenarios to run (all by default); `--only=rush` or `--only=fanout` while developing */
+  only: Set<'rush' | 'fanout'>;
+}
+
+/**
+ * Flags: `--quick` (= `--scale=quick`), `--scale=full` (the default), `--only=rush,fanout`, and
+ * `--clients=N` to override the fan-out client count (e.g. 500 on a struggling machine).
+ */
+export function parseArgs(argv: string[]): Options {
+  let name: Scale['name'] = 'full';
+  let only = new Set<'rush' | 'fanout'>(['rush', 'fanout']);
+  let fanoutClients: number | undefined;
+  for (const arg of argv) {
+    if (arg === '--quick' || arg === '--scale=quick') name = 'quick';
+    else if (arg === '--scale=full') name = 'full';
+    else if (arg.startsWith('--only=')) {
+      const picked = arg
+        .slice('--only='.length)
+        .split(',')
+        .filter((s): s is 'rush' | 'fanout' => s === 'rush' || s === 'fanout');
+      if (picked.length === 0) throw new Error(`${arg}: expected rush and/or fanout`);
+      only = new Set(picked);
+    } else if (arg.startsWith('--clients=')) {
+      fanoutClients = Number(arg.slice('--clients='.length));
+      if (!Number.isInteger(fanoutClients) || fanoutClients < 1) throw new Error(`${arg}: expected a positive integer`);
+    } else if (arg !== '--') {
+      throw new Error(`unknown flag ${arg} (known: --quick, --scale=quick|full, --only=rush,fanout, --clients=N)`);
+    }
+  }
+  const scale = { ...SCALES[name], ...(fanoutClients ? { fanoutClients } : {}) };
+  return { scale, only };
+}

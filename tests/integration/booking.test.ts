@@ -1,0 +1,202 @@
+import { api, closeDb, db, freeSlot, login, newPersonnummer, seedInfo, startApp } from '../support/harness';
+
+let app: Awaited<ReturnType<typeof startApp>>;
+let token: string;
+const { units } = seedInfo();
+
+beforeAll(async () => {
+  app = await startApp();
+  token = (await login(app.url, 'SE2321000057-B001', units.U1)).token;
+});
+afterAll(async () => {
+  await app.close();
+  await closeDb();
+});
+
+async function counts() {
+  const { rows } = await db().query(
+    `SELECT (SELECT count(*) FROM booking)::int AS bookings, (SELECT count(*) FROM patient)::int AS patients,
+            (SELECT count(*) FROM outbox_event)::int AS events`,
+  );
+  return rows[0];
+}
+
+describe('booking a slot (R13)', () => {
+  it('ten bookers, one slot: exactly one 201, nine 409 SLOT_TAKEN with alternatives', async () => {
+    const { slotId, visitTypeId } = await freeSlot(units.U1);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        api(app.url, 'POST', '/api/bookings', {
+          token,
+          body: { slotId, visitTypeId, patient: { personalIdentityNumber: newPersonnummer() } },
+        }),
+      ),
+    );
+    const created = results.filter((r) => r.status === 201);
+    const taken = results.filter((r) => r.status === 409);
+    expect(created).toHaveLength(1);
+    expect(taken).toHaveLength(9);
+    expect(created[0]!.body).toMatchObject({ slotId, status: 'ACTIVE' });
+    for (const r of taken) {
+      expect(r.body).toMatchObject({ statusCode: 409, code: 'SLOT_TAKEN' });
+      expect(r.body.alternatives.length).toBeGreaterThan(0);
+      expect(r.body.alternatives.every((a: any) => a.status === 'FREE' && a.id !== slotId)).toBe(true);
+    }
+    const { rows } = await db().query(`SELECT count(*)::int AS n FROM booking WHERE slot_id = $1 AND status = 'ACTIVE'`, [slotId]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('the booked slot shows as BOOKED, and cancelling frees it again', async () => {
+    const { slotId, visitTypeId, date } = await freeSlot(units.U1);
+    const booked = await api(app.url, 'POST', '/api/bookings', {
+      token,
+      body: { slotId, visitTypeId, patient: { personalIdentityNumber: newPersonnummer(), phone: '070-174 06 10' } },
+    });
+    expect(booked.status).toBe(201);
+    const day = await api(app.url, 'GET', `/api/units/${units.U1}/slots?date=${date}`, { token });
+    expect(day.body.slots.find((s: any) => s.id === slotId)).toMatchObject({ status: 'BOOKED', bookingId: booked.body.id });
+
+    const details = await api(app.url, 'GET', `/api/bookings/${booked.body.id}`, { token });
+    expect(details.body).toMatchObject({ status: 'ACTIVE', phone: '+46701740610' });
+
+    const cancelled = await api(app.url, 'DELETE', `/api/bookings/${booked.body.id}`, { token });
+    expect(cancelled).toMatchObject({ status: 200, body: { status: 'CANCELLED' } });
+    const again = await api(app.url, 'DELETE', `/api/bookings/${booked.body.id}`, { token });
+    expect(again.status).toBe(200);
+    const after = await api(app.url, 'GET', `/api/units/${units.U1}/slots?date=${date}`, { token });
+    expect(after.body.slots.find((s: any) => s.id === slotId).status).toBe('FREE');
+    const { rows } = await db().query(`SELECT count(*)::int AS n FROM outbox_event WHERE event_type = 'booking.cancelled'
+       AND payload->>'bookingId' = $1`, [booked.body.id]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('availability counts move with a booking', async () => {
+    const { slotId, visitTypeId, date } = await freeSlot(units.U1);
+    const before = await api(app.url, 'GET', `/api/units/${units.U1}/availability?from=${date}&to=${date}`, { token });
+    await api(app.url, 'POST', '/api/bookings', {
+      token,
+      body: { slotId, visitTypeId, patient: { personalIdentityNumber: newPersonnummer() } },
+    });
+    const after = await api(app.url, 'GET', `/api/units/${units.U1}/availability?from=${date}&to=${date}`, { token });
+    expect(after.body.version).toBeGreaterThan(before.body.version);
+    expect(after.body.days[0].booked).toBe(before.body.days[0].booked + 1);
+    expect(after.body.days[0].free).toBe(before.body.days[0].free - 1);
+    expect(after.body.days[0].opened).toBe(before.body.days[0].opened);
+  });
+});
+
+describe('bad input is refused, says why, and writes nothing', () => {
+  it('an invalid identity number → 400 naming the field', async () => {
+    const { slotId, visitTypeId } = await freeSlot(units.U1);
+    const before = await counts();
+    const res = await api(app.url, 'POST', '/api/bookings', {
+      token,
+      body: { slotId, visitTypeId, patient: { personalIdentityNumber: '19900101-0018' } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', field: 'patient.personalIdentityNumber' });
+    expect(res.body.message).toMatch(/check digit/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('an unknown slot → 404 naming the slot', async () => {
+    const { visitTypeId } = await freeSlot(units.U1);
+    const before = await counts();
+    const res = await api(app.url, 'POST', '/api/bookings', {
+      token,
+      body: { slotId: 'no-such-slot', visitTypeId, patient: { personalIdentityNumber: newPersonnummer() } },
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.message).toMatch(/slot/);
+    // the patient may be registered (a valid number), but no booking and no event
+    const after = await counts();
+    expect(after.bookings).toBe(before.bookings);
+    expect(after.events).toBe(before.events);
+  });
+
+  it('a malformed date → 400 naming the parameter', async () => {
+    for (const date of ['2026-13-01', 'tomorrow', '2026-02-30']) {
+      const res = await api(app.url, 'GET', `/api/units/${units.U1}/slots?date=${date}`, { token });
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/date/);
+    }
+  });
+
+  it('missing fields, wrong types and malformed JSON → 400, never 500', async () => {
+    const before = await counts();
+    const bodies = [{}, { slotId: 42 }, { slotId: 'x', visitTypeId: 'y' }, { slotId: 'x', visitTypeId: 'y', patient: {} }];
+    for (const body of bodies) {
+      const res = await api(app.url, 'POST', '/api/bookings', { token, body });
+      expect(res.status).toBe(400);
+      expect(typeof res.body.message).toBe('string');
+    }
+    const malformed = await api(app.url, 'POST', '/api/bookings', { token, rawBody: '{"slotId": ' });
+    expect(malformed.status).toBe(400);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a phone number that is not a mobile number → 400 on patient.phone', async () => {
+    const { slotId, visitTypeId } = await freeSlot(units.U1);
+    const res = await api(app.url, 'POST', '/api/bookings', {
+      token,
+      body: { slotId, visitTypeId, patient: { personalIdentityNumber: newPersonnummer(), phone: '12' } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.field).toBe('patient.phone');
+  });
+
+  it('a visit type of another resource or weekday → 422, the slot stays free', async () => {
+    const { rows } = await db().query(
+      `SELECT s.id AS "slotId", v.id AS "visitTypeId" FROM slot s
+         JOIN timebook_resource r ON r.id = s.resource_id
+         JOIN visit_type v ON v.unit_id = s.unit_id AND v.resource <> r.kind
+        WHERE s.unit_id = $1 AND s.status = 'FREE' AND s.starts_at > now() LIMIT 1`,
+      [units.U1],
+    );
+    const res = await api(app.url, 'POST', '/api/bookings', {
+      token,
+      body: { ...rows[0], patient: { personalIdentityNumber: newPersonnummer() } },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.field).toBe('visitTypeId');
+    const slot = await db().query(`SELECT status FROM slot WHERE id = $1`, [rows[0].slotId]);
+    expect(slot.rows[0].status).toBe('FREE');
+  });
+});
+
+describe('holds (R14)', () => {
+  it('a held slot shows as held, cannot be booked by another, and can be booked by its holder', async () => {
+    const { slotId, visitTypeId, date } = await freeSlot(units.U1);
+    const other = (await login(app.url, 'SE2321000057-N001')).token;
+    const hold = await api(app.url, 'POST', `/api/slots/${slotId}/hold`, { token });
+    expect(hold.status).toBe(201);
+    expect(new Date(hold.body.expiresAt).getTime()).toBeGreaterThan(Date.now() + 4 * 60_000);
+    const day = await api(app.url, 'GET', `/api/units/${units.U1}/slots?date=${date}`, { token: other });
+    expect(day.body.slots.find((s: any) => s.id === slotId).status).toBe('HELD');
+    const second = await api(app.url, 'POST', `/api/slots/${slotId}/hold`, { token: other });
+    expect(second.status).toBe(409);
+    const stolen = await api(app.url, 'POST', '/api/bookings', {
+      token: other,
+      body: { slotId, visitTypeId, patient: { personalIdentityNumber: newPersonnummer() } },
+    });
+    expect(stolen.status).toBe(409);
+    const mine = await api(app.url, 'POST', '/api/bookings', {
+      token,
+      body: { slotId, visitTypeId, patient: { personalIdentityNumber: newPersonnummer() } },
+    });
+    expect(mine.status).toBe(201);
+  });
+
+  it('an expired hold counts as free and is released', async () => {
+    const { slotId, visitTypeId } = await freeSlot(units.U1);
+    const hold = await api(app.url, 'POST', `/api/slots/${slotId}/hold`, { token });
+    expect(hold.status).toBe(201);
+    await db().query(`UPDATE slot SET held_until = now() - interval '1 second' WHERE id = $1`, [slotId]);
+    const other = (await login(app.url, 'SE2321000057-N001')).token;
+    const res = await api(app.url, 'POST', '/api/bookings', {
+      token: other,
+      body: { slotId, visitTypeId, patient: { personalIdentityNumber: newPersonnummer() } },
+    });
+    expect(res.status).toBe(201);
+  });
+});
