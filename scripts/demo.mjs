@@ -45,7 +45,10 @@ async function waitPort(host, port, ms) {
   return false;
 }
 function start(name, cmd, args, env = {}) {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   child.on('exit', (code) => {
     if (!stopping) die(`${name} exited (${code})`);
   });
@@ -87,7 +90,9 @@ if (!databaseUrl) {
     await admin.end();
   } else {
     const port = 54329;
-    say(`no PostgreSQL answers on ${def.host}: starting an embedded PGlite on port ${port} (data in .demo/pgdata)`);
+    say(
+      `no PostgreSQL answers on ${def.host}: starting an embedded PGlite on port ${port} (data in .demo/pgdata)`,
+    );
     mkdirSync('.demo', { recursive: true });
     start('embedded PostgreSQL', 'node', [
       'node_modules/@electric-sql/pglite-socket/dist/scripts/server.js',
@@ -112,10 +117,21 @@ if (!redisUrl) {
   else {
     const which = spawnSync('sh', ['-c', 'command -v redis-server']);
     if (which.status !== 0) {
-      die('Redis is needed: set REDIS_URL, start Redis on 127.0.0.1:6379, or install it (apt-get install redis-server).');
+      die(
+        'Redis is needed: set REDIS_URL, start Redis on 127.0.0.1:6379, or install it (apt-get install redis-server).',
+      );
     }
     say('no Redis answers on 127.0.0.1:6379: starting redis-server on port 6389');
-    start('redis-server', 'redis-server', ['--port', '6389', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    start('redis-server', 'redis-server', [
+      '--port',
+      '6389',
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ]);
     if (!(await waitPort('127.0.0.1', 6389, 10_000))) die('redis-server did not start');
     redisUrl = 'redis://127.0.0.1:6389';
   }
@@ -140,7 +156,9 @@ start('vaxops', 'node', ['dist/backend/src/main.js'], {
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 });
 if (!(await waitPort('127.0.0.1', PORT, 60_000))) die('the server did not start');
-start('simulator', 'node', ['dist/backend/src/simulator/simulator.js'], { BASE_URL: `http://127.0.0.1:${PORT}` });
+start('simulator', 'node', ['dist/backend/src/simulator/simulator.js'], {
+  BASE_URL: `http://127.0.0.1:${PORT}`,
+});
 
 const users = await fetch(`http://127.0.0.1:${PORT}/api/auth/dev-users`).then((r) => r.json());
 console.log(`
@@ -149,6 +167,8 @@ console.log(`
 
   Demo logins (click one on the login page):`);
 for (const u of users.filter((x) => /-(B|N|L|T|S|R|A)00\d$/.test(x.hsaId))) {
-  console.log(`    ${u.hsaId}  ${u.name.padEnd(20)} ${u.assignments.map((a) => `${a.role} @ ${a.unitName}`).join(', ')}`);
+  console.log(
+    `    ${u.hsaId}  ${u.name.padEnd(20)} ${u.assignments.map((a) => `${a.role} @ ${a.unitName}`).join(', ')}`,
+  );
 }
 console.log(`\n  Ctrl-C stops everything.\n`);

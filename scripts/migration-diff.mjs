@@ -23,8 +23,23 @@ if (hasMigrations) {
 }
 const r = spawnSync(
   'node',
-  ['scripts/with-db-url.mjs', 'prisma', 'migrate', 'diff', ...from, '--to-schema-datamodel', 'prisma/schema.prisma', '--script'],
-  { encoding: 'utf8', env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' } },
+  [
+    'scripts/with-db-url.mjs',
+    'prisma',
+    'migrate',
+    'diff',
+    ...from,
+    '--to-schema-datamodel',
+    'prisma/schema.prisma',
+    '--script',
+  ],
+  {
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      DATABASE_URL: process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres',
+    },
+  },
 );
 if (r.status !== 0) {
   process.stderr.write(r.stderr);
@@ -33,5 +48,8 @@ if (r.status !== 0) {
 const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 const dir = join('prisma/migrations', `${stamp}_${name}`);
 mkdirSync(dir, { recursive: true });
-writeFileSync(join(dir, 'migration.sql'), r.stdout + '\n-- Hand-written constraints (Prisma cannot express them) below.\n');
+writeFileSync(
+  join(dir, 'migration.sql'),
+  r.stdout + '\n-- Hand-written constraints (Prisma cannot express them) below.\n',
+);
 console.log(`wrote ${dir}/migration.sql`);

@@ -12,14 +12,21 @@ const steps = [
   ['types (backend)', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['types (dashboard)', 'npx', ['vue-tsc', '-p', 'dashboard/tsconfig.json', '--noEmit']],
   ['unit tests (jest)', 'npx', ['jest', '--selectProjects', 'unit']],
-  ['integration tests (jest, PostgreSQL + Redis)', 'npx', ['jest', '--selectProjects', 'integration', '--runInBand']],
+  [
+    'integration tests (jest, PostgreSQL + Redis)',
+    'npx',
+    ['jest', '--selectProjects', 'integration', '--runInBand'],
+  ],
   ['dashboard tests (vitest)', 'npx', ['vitest', 'run', '--config', 'dashboard/vite.config.ts']],
   ['build', 'npm', ['run', 'build']],
   ['browser test (Playwright + Chromium)', 'node', ['tests/e2e/run.mjs']],
 ];
 
 function run(cmd, args) {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' } });
+  const r = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    env: { ...process.env, FORCE_COLOR: process.env.CI ? '0' : '1' },
+  });
   return r.status === 0;
 }
 
@@ -29,7 +36,8 @@ if (!existsSync('node_modules/.package-lock.json')) {
 }
 if (!existsSync('/usr/bin/chromium') && process.getuid?.() === 0) {
   console.log('\n▶ installing Chromium for the browser test');
-  run('apt-get', ['install', '-y', '-q', 'chromium']) || (run('apt-get', ['update', '-q']) && run('apt-get', ['install', '-y', '-q', 'chromium']));
+  run('apt-get', ['install', '-y', '-q', 'chromium']) ||
+    (run('apt-get', ['update', '-q']) && run('apt-get', ['install', '-y', '-q', 'chromium']));
 }
 
 const only = process.argv.slice(2);

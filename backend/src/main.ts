@@ -64,7 +64,9 @@ export async function bootstrap(config: AppConfig): Promise<Running> {
     app,
     new DocumentBuilder()
       .setTitle('vaxops API')
-      .setDescription('Live operations for a regional vaccination programme. Realtime: socket.io namespace /live.')
+      .setDescription(
+        'Live operations for a regional vaccination programme. Realtime: socket.io namespace /live.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),
@@ -73,7 +75,12 @@ export async function bootstrap(config: AppConfig): Promise<Running> {
 
   const dashboardDir = resolve(config.DASHBOARD_DIR);
   if (existsSync(resolve(dashboardDir, 'index.html'))) {
-    await fastify.register(fastifyStatic, { root: dashboardDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    await fastify.register(fastifyStatic, {
+      root: dashboardDir,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+    });
   }
 
   await app.listen(config.PORT, config.HOST);

@@ -41,7 +41,15 @@ async function prepareDatabase() {
 
 async function startServer() {
   server = spawn('node', ['dist/backend/src/main.js'], {
-    env: { ...process.env, DATABASE_URL: DB, PORT: String(PORT), HOST: '127.0.0.1', AUTH_MODE: 'dev', REDIS_PREFIX: 'vaxops-e2e', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      DATABASE_URL: DB,
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      AUTH_MODE: 'dev',
+      REDIS_PREFIX: 'vaxops-e2e',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; i < 150; i++) {
@@ -84,19 +92,32 @@ async function main() {
   const slot = await pickSlot();
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const watcher = await loginAs(await browser.newContext(), 'SE2321000057-N001', slot.date);
     const booker = await loginAs(await browser.newContext(), 'SE2321000057-B001', slot.date);
     const cell = (page) => page.getByTestId(`slot-${slot.id}`);
-    check('both dashboards show the slot as free', (await cell(watcher).getAttribute('data-status')) === 'FREE' && (await cell(booker).getAttribute('data-status')) === 'FREE');
+    check(
+      'both dashboards show the slot as free',
+      (await cell(watcher).getAttribute('data-status')) === 'FREE' &&
+        (await cell(booker).getAttribute('data-status')) === 'FREE',
+    );
     const freeBefore = Number(await watcher.getByTestId('count-free').getAttribute('data-value'));
 
     await cell(booker).click();
     await booker.getByTestId('pnr-input').fill('19121212-1212');
     const select = booker.getByTestId('visit-type-select');
-    const options = await select.locator('option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    const options = await select
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
     await select.selectOption(options[0]);
     await booker.getByTestId('book-submit').click();
     await booker.locator(`[data-testid="slot-${slot.id}"][data-status="BOOKED"]`).waitFor({ timeout: 5000 });
@@ -104,7 +125,10 @@ async function main() {
 
     const t0 = Date.now();
     await watcher.locator(`[data-testid="slot-${slot.id}"][data-status="BOOKED"]`).waitFor({ timeout: 3000 });
-    check(`the other dashboard shows it booked without reloading (${Date.now() - t0} ms after the booker saw it)`, true);
+    check(
+      `the other dashboard shows it booked without reloading (${Date.now() - t0} ms after the booker saw it)`,
+      true,
+    );
     const freeAfter = Number(await watcher.getByTestId('count-free').getAttribute('data-value'));
     check('its free count went down by one', freeAfter === freeBefore - 1, `${freeBefore} → ${freeAfter}`);
     mkdirSync('test-results', { recursive: true });

@@ -42,7 +42,10 @@ describe('booking a slot (R13)', () => {
       expect(r.body.alternatives.length).toBeGreaterThan(0);
       expect(r.body.alternatives.every((a: any) => a.status === 'FREE' && a.id !== slotId)).toBe(true);
     }
-    const { rows } = await db().query(`SELECT count(*)::int AS n FROM booking WHERE slot_id = $1 AND status = 'ACTIVE'`, [slotId]);
+    const { rows } = await db().query(
+      `SELECT count(*)::int AS n FROM booking WHERE slot_id = $1 AND status = 'ACTIVE'`,
+      [slotId],
+    );
     expect(rows[0].n).toBe(1);
   });
 
@@ -50,11 +53,18 @@ describe('booking a slot (R13)', () => {
     const { slotId, visitTypeId, date } = await freeSlot(units.U1);
     const booked = await api(app.url, 'POST', '/api/bookings', {
       token,
-      body: { slotId, visitTypeId, patient: { personalIdentityNumber: newPersonnummer(), phone: '070-174 06 10' } },
+      body: {
+        slotId,
+        visitTypeId,
+        patient: { personalIdentityNumber: newPersonnummer(), phone: '070-174 06 10' },
+      },
     });
     expect(booked.status).toBe(201);
     const day = await api(app.url, 'GET', `/api/units/${units.U1}/slots?date=${date}`, { token });
-    expect(day.body.slots.find((s: any) => s.id === slotId)).toMatchObject({ status: 'BOOKED', bookingId: booked.body.id });
+    expect(day.body.slots.find((s: any) => s.id === slotId)).toMatchObject({
+      status: 'BOOKED',
+      bookingId: booked.body.id,
+    });
 
     const details = await api(app.url, 'GET', `/api/bookings/${booked.body.id}`, { token });
     expect(details.body).toMatchObject({ status: 'ACTIVE', phone: '+46701740610' });
@@ -65,19 +75,26 @@ describe('booking a slot (R13)', () => {
     expect(again.status).toBe(200);
     const after = await api(app.url, 'GET', `/api/units/${units.U1}/slots?date=${date}`, { token });
     expect(after.body.slots.find((s: any) => s.id === slotId).status).toBe('FREE');
-    const { rows } = await db().query(`SELECT count(*)::int AS n FROM outbox_event WHERE event_type = 'booking.cancelled'
-       AND payload->>'bookingId' = $1`, [booked.body.id]);
+    const { rows } = await db().query(
+      `SELECT count(*)::int AS n FROM outbox_event WHERE event_type = 'booking.cancelled'
+       AND payload->>'bookingId' = $1`,
+      [booked.body.id],
+    );
     expect(rows[0].n).toBe(1);
   });
 
   it('availability counts move with a booking', async () => {
     const { slotId, visitTypeId, date } = await freeSlot(units.U1);
-    const before = await api(app.url, 'GET', `/api/units/${units.U1}/availability?from=${date}&to=${date}`, { token });
+    const before = await api(app.url, 'GET', `/api/units/${units.U1}/availability?from=${date}&to=${date}`, {
+      token,
+    });
     await api(app.url, 'POST', '/api/bookings', {
       token,
       body: { slotId, visitTypeId, patient: { personalIdentityNumber: newPersonnummer() } },
     });
-    const after = await api(app.url, 'GET', `/api/units/${units.U1}/availability?from=${date}&to=${date}`, { token });
+    const after = await api(app.url, 'GET', `/api/units/${units.U1}/availability?from=${date}&to=${date}`, {
+      token,
+    });
     expect(after.body.version).toBeGreaterThan(before.body.version);
     expect(after.body.days[0].booked).toBe(before.body.days[0].booked + 1);
     expect(after.body.days[0].free).toBe(before.body.days[0].free - 1);
@@ -94,7 +111,11 @@ describe('bad input is refused, says why, and writes nothing', () => {
       body: { slotId, visitTypeId, patient: { personalIdentityNumber: '19900101-0018' } },
     });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', field: 'patient.personalIdentityNumber' });
+    expect(res.body).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      field: 'patient.personalIdentityNumber',
+    });
     expect(res.body.message).toMatch(/check digit/);
     expect(await counts()).toEqual(before);
   });
@@ -124,7 +145,12 @@ describe('bad input is refused, says why, and writes nothing', () => {
 
   it('missing fields, wrong types and malformed JSON → 400, never 500', async () => {
     const before = await counts();
-    const bodies = [{}, { slotId: 42 }, { slotId: 'x', visitTypeId: 'y' }, { slotId: 'x', visitTypeId: 'y', patient: {} }];
+    const bodies = [
+      {},
+      { slotId: 42 },
+      { slotId: 'x', visitTypeId: 'y' },
+      { slotId: 'x', visitTypeId: 'y', patient: {} },
+    ];
     for (const body of bodies) {
       const res = await api(app.url, 'POST', '/api/bookings', { token, body });
       expect(res.status).toBe(400);

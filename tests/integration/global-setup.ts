@@ -3,7 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { Client, Pool } from 'pg';
 import { Redis } from 'ioredis';
 import { seedDemoRegion } from '../../prisma/seed/demo-region';
-import { adminUrl, SEED_SUMMARY_FILE, TEST_DATABASE_URL, TEST_REDIS_PREFIX, TEST_REDIS_URL } from '../support/test-env';
+import {
+  adminUrl,
+  SEED_SUMMARY_FILE,
+  TEST_DATABASE_URL,
+  TEST_REDIS_PREFIX,
+  TEST_REDIS_URL,
+} from '../support/test-env';
 
 /**
  * Once per integration run: a fresh database migrated from scratch (the migrations are under
@@ -11,7 +17,8 @@ import { adminUrl, SEED_SUMMARY_FILE, TEST_DATABASE_URL, TEST_REDIS_PREFIX, TEST
  */
 export default async function globalSetup(): Promise<void> {
   const { admin, name } = adminUrl(TEST_DATABASE_URL);
-  if (!/^vaxops_test[a-z0-9_]*$/.test(name)) throw new Error(`refusing to recreate a non-test database: ${name}`);
+  if (!/^vaxops_test[a-z0-9_]*$/.test(name))
+    throw new Error(`refusing to recreate a non-test database: ${name}`);
   const c = new Client({ connectionString: admin });
   await c.connect();
   await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -42,7 +42,9 @@ describe('outbox and scale-out', () => {
       });
       expect(res.status).toBe(201);
       await a.close();
-      const pending = await db().query(`SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`);
+      const pending = await db().query(
+        `SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`,
+      );
       expect(pending.rows[0].n).toBeGreaterThan(0);
       await new Promise((r) => setTimeout(r, 300));
       expect(seen).toHaveLength(0);
@@ -51,7 +53,9 @@ describe('outbox and scale-out', () => {
       try {
         const e = await waitFor(() => seen.find((x) => x.changes.some((ch) => ch.slotId === slotId)), 5000);
         expect(e.version).toBeGreaterThan(ack.version);
-        const after = await db().query(`SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`);
+        const after = await db().query(
+          `SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`,
+        );
         expect(after.rows[0].n).toBe(0);
       } finally {
         await c.close();

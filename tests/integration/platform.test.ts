@@ -64,7 +64,10 @@ describe('platform surface', () => {
     await api(app.url, 'POST', '/api/citizen/dev-login', { body: { personalIdentityNumber: pnr } }); // registers
     const short = `${pnr.slice(2, 8)}-${pnr.slice(8)}`;
     const res = await api(app.url, 'GET', `/api/patients/${short}`, { token });
-    expect(res).toMatchObject({ status: 200, body: { personalIdentityNumber: pnr, identityType: 'PERSONNUMMER' } });
+    expect(res).toMatchObject({
+      status: 200,
+      body: { personalIdentityNumber: pnr, identityType: 'PERSONNUMMER' },
+    });
     const bad = await api(app.url, 'GET', '/api/patients/12345', { token });
     expect(bad.status).toBe(400);
   });

@@ -43,10 +43,17 @@ describe('realtime access', () => {
     const { token } = await login(app.url, 'SE2321000057-B002'); // BOOKING at U2 only
     const s = live(token);
     expect(await connected(s)).toBe(true);
-    expect(await subscribe(s, { topic: 'timebook', unitId: units.U1 })).toMatchObject({ ok: false, error: 'forbidden' });
+    expect(await subscribe(s, { topic: 'timebook', unitId: units.U1 })).toMatchObject({
+      ok: false,
+      error: 'forbidden',
+    });
     expect(await subscribe(s, { topic: 'timebook', unitId: units.U2 })).toMatchObject({ ok: true });
     const today = new Date().toISOString().slice(0, 10);
-    for (const path of [`/api/units/${units.U1}/slots?date=${today}`, `/api/units/${units.U1}/availability?from=${today}&to=${today}`, `/api/units/${units.U1}/visit-types`]) {
+    for (const path of [
+      `/api/units/${units.U1}/slots?date=${today}`,
+      `/api/units/${units.U1}/availability?from=${today}&to=${today}`,
+      `/api/units/${units.U1}/visit-types`,
+    ]) {
       expect((await api(app.url, 'GET', path, { token })).status).toBe(403);
     }
     const { slotId, visitTypeId } = await freeSlot(units.U1);
@@ -61,7 +68,10 @@ describe('realtime access', () => {
     const { token } = await login(app.url, 'SE2321000057-R001');
     const s = live(token);
     await connected(s);
-    expect(await subscribe(s, { topic: 'timebook', unitId: units.U1 })).toMatchObject({ ok: false, error: 'forbidden' });
+    expect(await subscribe(s, { topic: 'timebook', unitId: units.U1 })).toMatchObject({
+      ok: false,
+      error: 'forbidden',
+    });
     expect(await subscribe(s, { topic: 'nonsense' } as never)).toMatchObject({ ok: false, error: 'invalid' });
     expect(await subscribe(s, { topic: 'timebook' })).toMatchObject({ ok: false, error: 'invalid' });
   });
@@ -109,7 +119,11 @@ describe('live timebook', () => {
       slots.map((f) =>
         api(app.url, 'POST', '/api/bookings', {
           token: booker.token,
-          body: { slotId: f.slotId, visitTypeId: f.visitTypeId, patient: { personalIdentityNumber: newPersonnummer() } },
+          body: {
+            slotId: f.slotId,
+            visitTypeId: f.visitTypeId,
+            patient: { personalIdentityNumber: newPersonnummer() },
+          },
         }),
       ),
     );
@@ -148,7 +162,9 @@ describe('live timebook', () => {
     const updates: any[] = [];
     sa.on('presence.changed', (e) => updates.push(e));
     const ack = await subscribe(sb, { topic: 'presence', unitId: units.U1 });
-    expect(ack.snapshot.viewers.map((v: any) => v.name)).toEqual(expect.arrayContaining(['Birgitta Bokare', 'Nina Sjöberg']));
+    expect(ack.snapshot.viewers.map((v: any) => v.name)).toEqual(
+      expect.arrayContaining(['Birgitta Bokare', 'Nina Sjöberg']),
+    );
     await waitFor(() => updates.find((u) => u.viewers.some((v: any) => v.name === 'Nina Sjöberg')));
     sb.close();
     await waitFor(() => updates.find((u) => !u.viewers.some((v: any) => v.name === 'Nina Sjöberg')));

@@ -75,7 +75,11 @@ export async function api<T = any>(
   return { status: res.status, body: body as T };
 }
 
-export async function login(base: string, hsaId: string, unitId?: string): Promise<{ token: string; assignments: any[] }> {
+export async function login(
+  base: string,
+  hsaId: string,
+  unitId?: string,
+): Promise<{ token: string; assignments: any[] }> {
   const res = await api(base, 'POST', '/api/auth/dev-login', { body: { hsaId } });
   if (res.status !== 200) throw new Error(`login ${hsaId}: ${res.status} ${JSON.stringify(res.body)}`);
   let token = res.body.accessToken as string;
@@ -104,12 +108,18 @@ export function connected(s: LiveClient): Promise<true | string> {
   });
 }
 
-export function subscribe(s: LiveClient, req: Parameters<ClientToServerEvents['subscribe']>[0]): Promise<any> {
+export function subscribe(
+  s: LiveClient,
+  req: Parameters<ClientToServerEvents['subscribe']>[0],
+): Promise<any> {
   return new Promise((resolve) => s.emit('subscribe', req, resolve));
 }
 
 /** A free future slot of a unit's nurse resource, with a visit type that fits it. */
-export async function freeSlot(unitId: string, exclude: string[] = []): Promise<{ slotId: string; visitTypeId: string; date: string }> {
+export async function freeSlot(
+  unitId: string,
+  exclude: string[] = [],
+): Promise<{ slotId: string; visitTypeId: string; date: string }> {
   const { rows } = await db().query(
     `SELECT s.id AS "slotId", to_char(s.date, 'YYYY-MM-DD') AS date, v.id AS "visitTypeId"
        FROM slot s JOIN timebook_resource r ON r.id = s.resource_id

@@ -32,7 +32,10 @@ export const POLICY: Record<Capability, Array<{ roles: Role[]; scope: Scope }>> 
   'booking.read': [{ roles: UNIT_STAFF, scope: 'unit' }],
   'timebook.admin': [{ roles: ['TIMEBOOK_ADMIN', 'ADMIN'], scope: 'unit' }],
   'patient.read': [{ roles: UNIT_STAFF, scope: 'unit' }],
-  'stock.read': [{ roles: ['STOCK_MANAGER', ...CLINICAL, 'ADMIN'], scope: 'unit' }, { roles: ['SMITTSKYDD'], scope: 'region' }],
+  'stock.read': [
+    { roles: ['STOCK_MANAGER', ...CLINICAL, 'ADMIN'], scope: 'unit' },
+    { roles: ['SMITTSKYDD'], scope: 'region' },
+  ],
   'stock.write': [{ roles: ['STOCK_MANAGER', 'ADMIN'], scope: 'unit' }],
   'stock.region': [{ roles: ['SMITTSKYDD', 'ADMIN'], scope: 'region' }],
   'coverage.read': [{ roles: ['SMITTSKYDD', 'ADMIN'], scope: 'region' }],

@@ -44,7 +44,10 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Switch to another of your assignments (Växla uppdrag)' })
   @ApiZodBody(switchSchema)
-  async switch(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(switchSchema)) body: z.infer<typeof switchSchema>) {
+  async switch(
+    @CurrentPrincipal() p: Principal,
+    @Body(new ZodPipe(switchSchema)) body: z.infer<typeof switchSchema>,
+  ) {
     return this.auth.switchAssignment(p, body.assignmentId);
   }
 

@@ -25,7 +25,10 @@ export class AuthGuard implements CanActivate {
     const token = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
     const principal = this.tokens.verify(token);
     if (!principal) {
-      throw new AppError(ErrorCode.UNAUTHORIZED, token ? 'the access token is invalid or has expired' : 'an access token is required');
+      throw new AppError(
+        ErrorCode.UNAUTHORIZED,
+        token ? 'the access token is invalid or has expired' : 'an access token is required',
+      );
     }
     if (principal.kind === 'citizen' && !this.reflector.getAllAndOverride<boolean>(ALLOW_CITIZEN, targets)) {
       throw new AppError(ErrorCode.FORBIDDEN, 'this endpoint is for staff');

@@ -6,7 +6,16 @@ import { PatientsService } from '../patients/patients.service';
 import type { Principal, StaffPrincipal } from './principal';
 import { TokenService } from './token.service';
 
-const ROLE_ORDER = ['BOOKING', 'NURSE', 'NURSE_PRESCRIBER', 'PHYSICIAN', 'TIMEBOOK_ADMIN', 'STOCK_MANAGER', 'SMITTSKYDD', 'ADMIN'];
+const ROLE_ORDER = [
+  'BOOKING',
+  'NURSE',
+  'NURSE_PRESCRIBER',
+  'PHYSICIAN',
+  'TIMEBOOK_ADMIN',
+  'STOCK_MANAGER',
+  'SMITTSKYDD',
+  'ADMIN',
+];
 
 @Injectable()
 export class AuthService {
@@ -36,7 +45,11 @@ export class AuthService {
         careProviderId: a.unit.careProviderId,
         regionId: a.unit.regionId,
       }))
-      .sort((a, b) => a.unitName.localeCompare(b.unitName, 'sv') || ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role));
+      .sort(
+        (a, b) =>
+          a.unitName.localeCompare(b.unitName, 'sv') ||
+          ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role),
+      );
     return { user, assignments };
   }
 
@@ -101,7 +114,10 @@ export class AuthService {
     const principal: Principal = { kind: 'citizen', patientId: patient.id };
     return {
       accessToken: this.tokens.sign(principal),
-      patient: { id: patient.id, name: [patient.first_name, patient.last_name].filter(Boolean).join(' ') || null },
+      patient: {
+        id: patient.id,
+        name: [patient.first_name, patient.last_name].filter(Boolean).join(' ') || null,
+      },
     };
   }
 }

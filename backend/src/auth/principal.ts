@@ -22,7 +22,17 @@ export type Principal = StaffPrincipal | CitizenPrincipal;
 
 /** JWT claims: short names, no identity numbers (a token can end up in logs or browser storage). */
 export type TokenClaims =
-  | { k: 's'; sub: string; hsa: string; nm: string; aid: string; role: Role; uid: string; cp: string; rg: string }
+  | {
+      k: 's';
+      sub: string;
+      hsa: string;
+      nm: string;
+      aid: string;
+      role: Role;
+      uid: string;
+      cp: string;
+      rg: string;
+    }
   | { k: 'c'; sub: string };
 
 export function toClaims(p: Principal): TokenClaims {

@@ -52,6 +52,7 @@ export const badRequest = (message: string, field?: string, details: Record<stri
   new AppError(ErrorCode.VALIDATION, message, field ? { field, ...details } : details);
 export const notFound = (message: string, details: Record<string, unknown> = {}) =>
   new AppError(ErrorCode.NOT_FOUND, message, details);
-export const forbidden = (message = 'your assignment does not allow this') => new AppError(ErrorCode.FORBIDDEN, message);
+export const forbidden = (message = 'your assignment does not allow this') =>
+  new AppError(ErrorCode.FORBIDDEN, message);
 export const ruleBroken = (message: string, details: Record<string, unknown> = {}) =>
   new AppError(ErrorCode.RULE_BROKEN, message, details);

@@ -39,23 +39,39 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     const body = this.toBody(exception);
-    if (body.statusCode === 404 && this.spaIndex && req.method === 'GET' && !/^\/(api|metrics|socket\.io)(\/|$)/.test(req.url)) {
-      void reply.status(200).header('Content-Type', 'text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(this.spaIndex);
+    if (
+      body.statusCode === 404 &&
+      this.spaIndex &&
+      req.method === 'GET' &&
+      !/^\/(api|metrics|socket\.io)(\/|$)/.test(req.url)
+    ) {
+      void reply
+        .status(200)
+        .header('Content-Type', 'text/html; charset=utf-8')
+        .header('Cache-Control', 'no-cache')
+        .send(this.spaIndex);
       return;
     }
     if (body.statusCode >= 500) {
-      this.logger.error({ err: exception instanceof Error ? exception.stack : String(exception) }, 'unhandled error');
+      this.logger.error(
+        { err: exception instanceof Error ? exception.stack : String(exception) },
+        'unhandled error',
+      );
     }
     void reply.status(body.statusCode).send(body);
   }
 
-  private toBody(exception: unknown): { statusCode: number; error: string; message: string } & Record<string, unknown> {
+  private toBody(
+    exception: unknown,
+  ): { statusCode: number; error: string; message: string } & Record<string, unknown> {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const res = exception.getResponse();
       if (typeof res === 'object' && res !== null) {
         const r = res as Record<string, unknown>;
-        const message = Array.isArray(r.message) ? r.message.join('; ') : String(r.message ?? exception.message);
+        const message = Array.isArray(r.message)
+          ? r.message.join('; ')
+          : String(r.message ?? exception.message);
         return { ...r, statusCode: status, error: String(r.error ?? REASON[status] ?? 'Error'), message };
       }
       return { statusCode: status, error: REASON[status] ?? 'Error', message: String(res) };

@@ -24,7 +24,11 @@ export function loggerParams(config: AppConfig): Params {
       // Health checks and metrics scrapes would drown the log.
       autoLogging: { ignore: (req) => /^\/(metrics|api\/health)/.test(req.url ?? '') },
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     },

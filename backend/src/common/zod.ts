@@ -31,7 +31,11 @@ export const ApiZodBody = (schema: z.ZodType) => applyDecorators(ApiBody({ schem
 export const ApiZodQuery = (schema: z.ZodObject) =>
   applyDecorators(
     ...Object.entries(schema.shape).map(([name, s]) =>
-      ApiQuery({ name, required: !(s as z.ZodType).safeParse(undefined).success, schema: jsonSchema(s as z.ZodType) }),
+      ApiQuery({
+        name,
+        required: !(s as z.ZodType).safeParse(undefined).success,
+        schema: jsonSchema(s as z.ZodType),
+      }),
     ),
   );
 

@@ -29,7 +29,11 @@ export const configSchema = z
     PROCESS_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
     AUTH_MODE: z.enum(['dev', 'off']).default('off'),
     JWT_SECRET: z.string().optional(),
-    JWT_TTL_SECONDS: z.coerce.number().int().positive().default(8 * 3600),
+    JWT_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(8 * 3600),
     NVR_EXPORT_DIR: z.string().default('./var/nvr'),
     SMS_PROVIDER_URL: z.string().url().optional(),
     SMS_PROVIDER_USER: z.string().optional(),
@@ -71,9 +75,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    const first = parsed.error.issues
-      .map((i) => `${i.path.join('.') || 'env'}: ${i.message}`)
-      .join('; ');
+    const first = parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`).join('; ');
     throw new ConfigError(`invalid configuration: ${first}`);
   }
   return parsed.data;

@@ -8,7 +8,10 @@ import { MetricsService } from './metrics.service';
 
 async function check(fn: () => Promise<unknown>): Promise<'up' | 'down'> {
   try {
-    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
+    await Promise.race([
+      fn(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
+    ]);
     return 'up';
   } catch {
     return 'down';
@@ -28,7 +31,10 @@ export class HealthController {
   @Public()
   @ApiOperation({ summary: 'Readiness: 200 when PostgreSQL and Redis answer, else 503' })
   async health(@Res() reply: FastifyReply) {
-    const [postgres, redis] = await Promise.all([check(() => this.db.ping()), check(() => this.redis.ping())]);
+    const [postgres, redis] = await Promise.all([
+      check(() => this.db.ping()),
+      check(() => this.redis.ping()),
+    ]);
     const ok = postgres === 'up' && redis === 'up';
     await reply
       .status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
@@ -47,6 +53,8 @@ export class HealthController {
   @ApiExcludeEndpoint()
   @Header('Cache-Control', 'no-store')
   async prometheus(@Res() reply: FastifyReply) {
-    await reply.header('Content-Type', this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+    await reply
+      .header('Content-Type', this.metrics.registry.contentType)
+      .send(await this.metrics.registry.metrics());
   }
 }

@@ -42,7 +42,9 @@ export class DatabaseService implements OnApplicationShutdown {
   }
 
   /** Runs `fn` in one transaction on one connection. */
-  async tx<T>(fn: (q: <R extends object>(s: Sql) => Promise<R[]>, client: PoolClient) => Promise<T>): Promise<T> {
+  async tx<T>(
+    fn: (q: <R extends object>(s: Sql) => Promise<R[]>, client: PoolClient) => Promise<T>,
+  ): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');

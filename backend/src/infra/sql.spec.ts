@@ -10,7 +10,8 @@ describe('sql tagged template', () => {
 
   it('composes fragments and keeps the numbering across them', () => {
     const cond = sql`status = ${'FREE'}`;
-    const q = sql`SELECT 1 FROM slot WHERE unit_id = ${'u1'} AND ${cond} ORDER BY ${raw('starts_at')}`.toQuery();
+    const q =
+      sql`SELECT 1 FROM slot WHERE unit_id = ${'u1'} AND ${cond} ORDER BY ${raw('starts_at')}`.toQuery();
     expect(q.text).toBe('SELECT 1 FROM slot WHERE unit_id = $1 AND status = $2 ORDER BY starts_at');
     expect(q.values).toEqual(['u1', 'FREE']);
   });

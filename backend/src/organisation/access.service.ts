@@ -19,7 +19,8 @@ export class AccessService {
   }
 
   region(p: Principal, capability: Capability, regionId: string): void {
-    if (!can(p, capability, { regionId })) throw forbidden(`your assignment does not allow ${capability} in this region`);
+    if (!can(p, capability, { regionId }))
+      throw forbidden(`your assignment does not allow ${capability} in this region`);
   }
 
   /** Non-throwing variant for socket subscriptions. */

@@ -35,7 +35,14 @@ export class UnitDirectory {
   async reload(): Promise<void> {
     this.loading ??= (async () => {
       const rows = await this.prisma.unit.findMany({
-        select: { id: true, hsaId: true, name: true, careProviderId: true, regionId: true, municipalityCode: true },
+        select: {
+          id: true,
+          hsaId: true,
+          name: true,
+          careProviderId: true,
+          regionId: true,
+          municipalityCode: true,
+        },
       });
       this.units = new Map(rows.map((u) => [u.id, u]));
       this.loadedAt = Date.now();

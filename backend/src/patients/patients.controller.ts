@@ -13,7 +13,9 @@ export class PatientsController {
   constructor(private readonly patients: PatientsService) {}
 
   @Get(':personalIdentityNumber')
-  @ApiOperation({ summary: 'A patient by identity number (10 or 12 digits, with or without -/+). Audited (R30).' })
+  @ApiOperation({
+    summary: 'A patient by identity number (10 or 12 digits, with or without -/+). Audited (R30).',
+  })
   async get(@CurrentStaff() p: StaffPrincipal, @Param('personalIdentityNumber') pnr: string) {
     if (!can(p, 'patient.read', { unitId: p.unitId, regionId: p.regionId })) throw forbidden();
     return this.patients.get(p, pnr);

@@ -16,12 +16,23 @@ import { TokenService } from '../auth/token.service';
 import { localDate } from '../common/zod';
 import { AccessService } from '../organisation/access.service';
 import { TimebookService } from '../timebook/timebook.service';
-import type { ClientToServerEvents, PresenceViewer, ServerToClientEvents, SubscribeAck, Topic } from './events';
+import type {
+  ClientToServerEvents,
+  PresenceViewer,
+  ServerToClientEvents,
+  SubscribeAck,
+  Topic,
+} from './events';
 import { topicKey } from './events';
 import { PresenceService } from './presence.service';
 import { RealtimeService } from './realtime.service';
 
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, never, { principal: Principal & { exp: number } }>;
+type LiveSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  never,
+  { principal: Principal & { exp: number } }
+>;
 
 const subscribeSchema = z.object({
   topic: z.enum(['timebook', 'stock', 'coverage', 'jobs', 'presence']),
@@ -89,7 +100,10 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @SubscribeMessage('subscribe')
-  async subscribe(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown): Promise<SubscribeAck> {
+  async subscribe(
+    @ConnectedSocket() socket: LiveSocket,
+    @MessageBody() body: unknown,
+  ): Promise<SubscribeAck> {
     try {
       const parsed = subscribeSchema.safeParse(body);
       if (!parsed.success) return { ok: false, error: 'invalid', message: parsed.error.issues[0]?.message };
@@ -151,7 +165,12 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       this.presenceStore.nextVersion(unitId),
       this.presenceStore.viewers(unitId),
     ]);
-    this.realtime.emit(topicKey('presence', unitId), 'presence.changed', { topic: 'presence', unitId, version, viewers });
+    this.realtime.emit(topicKey('presence', unitId), 'presence.changed', {
+      topic: 'presence',
+      unitId,
+      version,
+      viewers,
+    });
     return version;
   }
 
@@ -160,7 +179,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     for (const [socketId, units] of this.presence) {
       const socket = this.ns?.sockets.get(socketId) as LiveSocket | undefined;
       if (!socket) continue;
-      for (const unitId of units) entries.push({ unitId, socketId, viewer: this.viewerOf(socket.data.principal) });
+      for (const unitId of units)
+        entries.push({ unitId, socketId, viewer: this.viewerOf(socket.data.principal) });
     }
     await this.presenceStore.refresh(entries);
   }

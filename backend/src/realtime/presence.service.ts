@@ -28,7 +28,8 @@ export class PresenceService {
   async refresh(entries: Array<{ unitId: string; socketId: string; viewer: PresenceViewer }>): Promise<void> {
     if (entries.length === 0) return;
     const pipe = this.redis.client.pipeline();
-    for (const e of entries) pipe.hset(this.key(e.unitId), e.socketId, JSON.stringify({ ...e.viewer, seen: Date.now() }));
+    for (const e of entries)
+      pipe.hset(this.key(e.unitId), e.socketId, JSON.stringify({ ...e.viewer, seen: Date.now() }));
     await pipe.exec();
   }
 

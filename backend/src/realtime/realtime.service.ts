@@ -30,7 +30,11 @@ export class RealtimeService {
     return this.ns !== undefined;
   }
 
-  emit<E extends ServerEventName>(room: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+  emit<E extends ServerEventName>(
+    room: string,
+    event: E,
+    ...args: Parameters<ServerToClientEvents[E]>
+  ): void {
     // Through the Redis adapter this reaches the room's sockets on every instance.
     this.ns?.to(room).emit(event, ...args);
   }

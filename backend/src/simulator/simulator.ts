@@ -15,7 +15,12 @@ interface Assignment {
   unitName: string;
 }
 
-async function call<T>(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
+async function call<T>(
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(BASE + path, {
     method,
     headers: {
@@ -38,12 +43,18 @@ function stockholmDate(offsetDays: number): string {
 }
 
 async function main(): Promise<void> {
-  const users = (await call<Array<{ hsaId: string; assignments: Assignment[] }>>('GET', '/api/auth/dev-users')).body;
+  const users = (
+    await call<Array<{ hsaId: string; assignments: Assignment[] }>>('GET', '/api/auth/dev-users')
+  ).body;
   const bookers: Array<{ token: string; unitId: string }> = [];
   for (const u of users) {
     for (const a of u.assignments.filter((x) => x.role === 'BOOKING')) {
-      const login = await call<{ accessToken: string }>('POST', '/api/auth/dev-login', undefined, { hsaId: u.hsaId });
-      const sw = await call<{ accessToken: string }>('POST', '/api/auth/switch', login.body.accessToken, { assignmentId: a.id });
+      const login = await call<{ accessToken: string }>('POST', '/api/auth/dev-login', undefined, {
+        hsaId: u.hsaId,
+      });
+      const sw = await call<{ accessToken: string }>('POST', '/api/auth/switch', login.body.accessToken, {
+        assignmentId: a.id,
+      });
       bookers.push({ token: sw.body.accessToken, unitId: a.unitId });
     }
   }
@@ -65,15 +76,23 @@ async function main(): Promise<void> {
         `/api/units/${desk.unitId}/slots?date=${date}`,
         desk.token,
       ),
-      call<Array<{ id: string; resource: string; allowedWeekdays: number[] }>>('GET', `/api/units/${desk.unitId}/visit-types`, desk.token),
+      call<Array<{ id: string; resource: string; allowedWeekdays: number[] }>>(
+        'GET',
+        `/api/units/${desk.unitId}/visit-types`,
+        desk.token,
+      ),
     ]);
     const weekday = ((new Date(`${date}T12:00:00Z`).getUTCDay() + 6) % 7) + 1;
-    const free = (slots.body?.slots ?? []).filter((s) => s.status === 'FREE' && new Date(s.start).getTime() > Date.now());
+    const free = (slots.body?.slots ?? []).filter(
+      (s) => s.status === 'FREE' && new Date(s.start).getTime() > Date.now(),
+    );
     const slot = pick(free);
     if (!slot) return;
     const type = pick(
       (types.body ?? []).filter(
-        (t) => t.resource === slot.resource && (t.allowedWeekdays.length === 0 || t.allowedWeekdays.includes(weekday)),
+        (t) =>
+          t.resource === slot.resource &&
+          (t.allowedWeekdays.length === 0 || t.allowedWeekdays.includes(weekday)),
       ),
     );
     if (!type) return;

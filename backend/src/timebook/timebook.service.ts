@@ -51,7 +51,10 @@ export class TimebookService {
   }
 
   async book(p: Principal, dto: CreateBookingDto, source: 'STAFF' | 'WEB' | 'SIMULATOR' = 'STAFF') {
-    const identity = this.patients.parse(dto.patient.personalIdentityNumber, 'patient.personalIdentityNumber');
+    const identity = this.patients.parse(
+      dto.patient.personalIdentityNumber,
+      'patient.personalIdentityNumber',
+    );
     if (p.kind === 'staff' && !can(p, 'booking.write', { unitId: p.unitId, regionId: p.regionId })) {
       throw forbidden('your assignment does not allow booking');
     }
@@ -83,9 +86,12 @@ export class TimebookService {
     if (!t) throw notFound(`slot ${dto.slotId} not found`, { field: 'slotId' });
     if (p.kind === 'staff' && t.unit_id !== p.unitId) throw forbidden('the slot belongs to another unit');
     if (!outcome.visitTypeOk) {
-      throw ruleBroken('the visit type cannot be booked on this slot (unit, resource, weekday or web booking)', {
-        field: 'visitTypeId',
-      });
+      throw ruleBroken(
+        'the visit type cannot be booked on this slot (unit, resource, weekday or web booking)',
+        {
+          field: 'visitTypeId',
+        },
+      );
     }
     if (t.in_past) throw ruleBroken('the slot has already started', { field: 'slotId' });
     throw new AppError(ErrorCode.SLOT_TAKEN, 'the slot was taken by someone else', {
@@ -134,7 +140,12 @@ export class TimebookService {
     if (!slot) throw notFound(`slot ${slotId} not found`, { field: 'slotId' });
     if (p.kind === 'staff') await this.access.unit(p, 'booking.write', slot.unit_id);
     const heldBy = p.kind === 'staff' ? p.userId : p.patientId;
-    const res = await this.repo.hold(slotId, heldBy, this.config.HOLD_MINUTES, p.kind === 'staff' ? p.unitId : null);
+    const res = await this.repo.hold(
+      slotId,
+      heldBy,
+      this.config.HOLD_MINUTES,
+      p.kind === 'staff' ? p.unitId : null,
+    );
     if (!res) throw new AppError(ErrorCode.SLOT_TAKEN, 'the slot is not free');
     return { holdId: res.hold_id, expiresAt: res.expires_at };
   }
@@ -142,7 +153,8 @@ export class TimebookService {
   async releaseHold(p: Principal, holdId: string) {
     const heldBy = p.kind === 'staff' ? p.userId : p.patientId;
     const released = await this.repo.releaseHolds({ holdId, heldBy });
-    if (released.length === 0) throw new AppError(ErrorCode.HOLD_NOT_FOUND, 'no active hold of yours with that id');
+    if (released.length === 0)
+      throw new AppError(ErrorCode.HOLD_NOT_FOUND, 'no active hold of yours with that id');
     return { holdId, released: true };
   }
 

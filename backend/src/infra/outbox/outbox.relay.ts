@@ -98,7 +98,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   /** One transaction: take the lock, read a batch in id order, publish, mark. */
   async drainOnce(): Promise<{ published: number; locked: boolean }> {
     return this.db.tx(async (_q, client) => {
-      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RELAY_LOCK]);
+      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
+        RELAY_LOCK,
+      ]);
       if (!lock.rows[0]?.ok) return { published: 0, locked: false };
       const { rows } = await client.query<OutboxRow>(
         `SELECT id, topic, topic_key, version, event_type, payload, created_at
