@@ -3,6 +3,7 @@ import {
   api,
   closeDb,
   connected,
+  db,
   connectLive,
   freeSlot,
   LiveClient,
@@ -168,5 +169,33 @@ describe('live timebook', () => {
     await waitFor(() => updates.find((u) => u.viewers.some((v: any) => v.name === 'Nina Sjöberg')));
     sb.close();
     await waitFor(() => updates.find((u) => !u.viewers.some((v: any) => v.name === 'Nina Sjöberg')));
+  });
+});
+
+describe('hold expiry (R14)', () => {
+  it('the worker releases an expired hold and every dashboard sees the slot free again', async () => {
+    const sweeper = await startApp({ HOLD_SWEEP_SECONDS: '1', PROCESS_ROLE: 'worker' });
+    try {
+      const booker = await login(app.url, 'SE2321000057-B001', units.U1);
+      const { slotId, date } = await freeSlot(units.U1);
+      const s = live(booker.token);
+      await connected(s);
+      await subscribe(s, { topic: 'timebook', unitId: units.U1, date });
+      const seen: TimebookChanged[] = [];
+      s.on('timebook.changed', (e) => seen.push(e));
+      const hold = await api(app.url, 'POST', `/api/slots/${slotId}/hold`, { token: booker.token });
+      expect(hold.status).toBe(201);
+      await waitFor(() => seen.find((e) => e.cause === 'hold.created' && e.changes[0]?.slotId === slotId));
+      await db().query(`UPDATE slot SET held_until = now() - interval '1 second' WHERE id = $1`, [slotId]);
+      const released = await waitFor(
+        () => seen.find((e) => e.cause === 'hold.expired' && e.changes.some((c) => c.slotId === slotId)),
+        5000,
+      );
+      expect(released.changes.find((c) => c.slotId === slotId)).toMatchObject({ from: 'HELD', to: 'FREE' });
+      const { rows } = await db().query(`SELECT status, hold_id FROM slot WHERE id = $1`, [slotId]);
+      expect(rows[0]).toEqual({ status: 'FREE', hold_id: null });
+    } finally {
+      await sweeper.close();
+    }
   });
 });

@@ -42,6 +42,8 @@ export const configSchema = z
     OUTBOX_RELAY: booleanFlag.default(true),
     /** How long a slot hold lasts (R14). */
     HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+    /** How often the worker releases expired holds and pushes the release live. */
+    HOLD_SWEEP_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Comma-separated origins allowed for CORS and socket handshakes; empty = same origin only. */
     CORS_ORIGINS: z.string().default(''),

@@ -10,9 +10,9 @@ import { QueueRegistry } from './queue.registry';
 type Handler = (data: unknown, job: Job) => Promise<JobResult>;
 
 /** Schedules that run while any worker runs (every worker upserts the same scheduler). */
-const SCHEDULES: Array<{ name: JobName; everyMs: number }> = [
-  { name: 'timebook.release-expired-holds', everyMs: 15_000 },
-];
+function schedules(config: AppConfig): Array<{ name: JobName; everyMs: number }> {
+  return [{ name: 'timebook.release-expired-holds', everyMs: config.HOLD_SWEEP_SECONDS * 1000 }];
+}
 
 /**
  * The consumers' side: finds every @JobHandler at start and runs one BullMQ worker per queue
@@ -62,7 +62,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
       worker.on('error', () => undefined); // connection errors: the worker reconnects by itself
       this.workers.push(worker);
     }
-    for (const s of SCHEDULES) await this.queues.schedule(s.name, {}, s.everyMs);
+    for (const s of schedules(this.config)) await this.queues.schedule(s.name, {}, s.everyMs);
     this.logger.log(`workers running for queues: ${[...byQueue.keys()].join(', ')}`);
   }
 
