@@ -11,13 +11,14 @@ const steps = [
   ['lint (eslint)', 'npx', ['eslint', '.']],
   ['types (backend)', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['types (dashboard)', 'npx', ['vue-tsc', '-p', 'dashboard/tsconfig.json', '--noEmit']],
+  ['types (dashboard config)', 'npx', ['vue-tsc', '-p', 'dashboard/tsconfig.node.json', '--noEmit']],
   ['unit tests (jest)', 'npx', ['jest', '--selectProjects', 'unit']],
   [
     'integration tests (jest, PostgreSQL + Redis)',
     'npx',
     ['jest', '--selectProjects', 'integration', '--runInBand'],
   ],
-  ['dashboard tests (vitest)', 'npx', ['vitest', 'run', '--config', 'dashboard/vite.config.ts']],
+  ['dashboard tests (vitest)', 'npx', ['vitest', 'run', '--config', 'dashboard/vite.config.mts']],
   ['build', 'npm', ['run', 'build']],
   ['browser test (Playwright + Chromium)', 'node', ['tests/e2e/run.mjs']],
 ];

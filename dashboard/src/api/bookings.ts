@@ -1,0 +1,24 @@
+import type { SlotView } from '@events';
+import { ApiError, http, seg, type ApiErrorBody } from './http';
+import type { BookingDetails, CancelledBooking, CreateBookingRequest, CreatedBooking } from './types';
+
+/** 409 from POST /api/bookings when someone else got the slot first (R13). */
+export interface SlotTakenBody extends ApiErrorBody {
+  code: 'SLOT_TAKEN';
+  alternatives: SlotView[];
+}
+
+export function isSlotTaken(e: unknown): e is ApiError<SlotTakenBody> {
+  return e instanceof ApiError && e.status === 409 && e.code === 'SLOT_TAKEN';
+}
+
+/** The alternatives of a SLOT_TAKEN answer, tolerating a body without the list. */
+export function alternativesOf(e: ApiError<SlotTakenBody>): SlotView[] {
+  return Array.isArray(e.body.alternatives) ? e.body.alternatives : [];
+}
+
+export const bookingsApi = {
+  create: (req: CreateBookingRequest) => http.post<CreatedBooking>('/bookings', req),
+  get: (id: string) => http.get<BookingDetails>(`/bookings/${seg(id)}`),
+  cancel: (id: string) => http.delete<CancelledBooking>(`/bookings/${seg(id)}`),
+};

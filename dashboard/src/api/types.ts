@@ -1,0 +1,91 @@
+import type { DayCounts, ResourceKind, SlotView } from '@events';
+
+/** Kept as `string` on the wire: an unknown future role must not break the login list. */
+export type RoleName = string;
+
+export interface Assignment {
+  id: string;
+  role: RoleName;
+  unitId: string;
+  unitName: string;
+  careProviderId: string;
+  regionId: string;
+}
+
+export interface DevUser {
+  hsaId: string;
+  name: string;
+  assignments: Assignment[];
+}
+
+export interface SessionUser {
+  id: string;
+  hsaId: string;
+  name: string;
+}
+
+/** Answer of dev-login and of switch. */
+export interface LoginResponse {
+  accessToken: string;
+  assignments: Assignment[];
+  activeAssignmentId: string;
+  user: SessionUser;
+}
+
+export interface Unit {
+  id: string;
+  hsaId: string;
+  name: string;
+  careProviderId: string;
+  regionId: string;
+  municipalityCode: string;
+}
+
+export interface VisitType {
+  id: string;
+  name: string;
+  resource: ResourceKind;
+  productId?: string;
+  doseNumber?: number;
+  webBookable: boolean;
+  /** ISO weekdays (1 = Monday … 7 = Sunday); empty means every day. */
+  allowedWeekdays: number[];
+}
+
+export interface SlotsResponse {
+  version: number;
+  slots: SlotView[];
+}
+
+export interface AvailabilityResponse {
+  version: number;
+  days: DayCounts[];
+}
+
+export type BookingStatus = string;
+
+export interface CreateBookingRequest {
+  slotId: string;
+  visitTypeId: string;
+  patient: { personalIdentityNumber: string; phone?: string };
+}
+
+export interface CreatedBooking {
+  id: string;
+  slotId: string;
+  status: BookingStatus;
+}
+
+export interface BookingDetails {
+  id: string;
+  slotId: string;
+  status: BookingStatus;
+  visitType: { id: string; name: string };
+  patient: { id: string; name: string; personalIdentityNumber: string; phone?: string };
+  createdAt: string;
+}
+
+export interface CancelledBooking {
+  id: string;
+  status: 'CANCELLED';
+}

@@ -1,0 +1,202 @@
+import type { DayCounts, SlotView, TimebookChanged, TimebookSnapshot } from '@events';
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef, watch } from 'vue';
+import { unitsApi } from '../api/units';
+import type { VisitType } from '../api/types';
+import {
+  applyTimebookChange,
+  effectiveDays,
+  fromSnapshot,
+  nextHoldExpiry,
+  type TimebookState,
+} from '../realtime/timebook-state';
+import {
+  beginResync as resyncing,
+  createVersioned,
+  receiveEvent,
+  receiveSnapshot as takeSnapshot,
+  type Versioned,
+} from '../realtime/versioned-state';
+
+export type TimebookError = 'forbidden' | 'invalid' | 'unavailable' | 'timeout';
+
+/** How long a slot that just changed stays highlighted. */
+export const HIGHLIGHT_MS = 2500;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+type Live = Versioned<TimebookState, TimebookChanged>;
+
+/**
+ * The timebook day on screen. Filled by realtime/socket.ts (snapshot and events); the view only
+ * reads it. Visit types come over REST since they are not part of the live protocol.
+ */
+export const useTimebookStore = defineStore('timebook', () => {
+  const unitId = ref<string | null>(null);
+  const date = ref<string | null>(null);
+  // Replaced wholesale on every step (immutable updates), so a shallow ref is enough.
+  const live = shallowRef<Live>(createVersioned());
+  const error = ref<TimebookError | null>(null);
+  /** Wall clock for lapsing holds; advanced exactly when the next known hold lapses. */
+  const now = ref(Date.now());
+  const highlighted = ref<Record<string, true>>({});
+
+  const visitTypes = ref<VisitType[]>([]);
+  const visitTypesUnitId = ref<string | null>(null);
+  const visitTypesError = ref(false);
+
+  const state = computed(() => live.value.state);
+  const version = computed(() => live.value.version);
+  const slots = computed<SlotView[]>(() => state.value?.slots ?? []);
+  const days = computed<DayCounts[]>(() => (state.value ? effectiveDays(state.value, now.value) : []));
+  const dayCounts = computed<DayCounts | null>(() => days.value.find((d) => d.date === date.value) ?? null);
+  /** Data is on screen but a resync is under way (after a gap or reconnect). */
+  const syncing = computed(() => live.value.syncing);
+  const status = computed<'idle' | 'loading' | 'ready' | 'error'>(() => {
+    if (state.value) return 'ready';
+    if (error.value) return 'error';
+    return unitId.value ? 'loading' : 'idle';
+  });
+
+  let highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  let holdTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** A new unit/day subscription: forget everything about the previous one. */
+  function begin(forUnit: string, forDate: string): void {
+    unitId.value = forUnit;
+    date.value = forDate;
+    live.value = createVersioned();
+    error.value = null;
+    clearHighlights();
+    now.value = Date.now();
+  }
+
+  /** Re-subscribing (gap or reconnect): keep showing what we have until a snapshot arrives. */
+  function beginResync(): void {
+    live.value = resyncing(live.value);
+  }
+
+  /** The subscribe ack's snapshot. Returns true when the caller must resync again. */
+  function receiveSnapshot(version: number, snapshot: TimebookSnapshot): boolean {
+    if (snapshot.unitId !== unitId.value || snapshot.date !== date.value) return false;
+    const step = takeSnapshot(live.value, version, fromSnapshot(snapshot), applyTimebookChange);
+    live.value = step.next;
+    error.value = null;
+    now.value = Date.now();
+    return step.resync;
+  }
+
+  /** A `timebook.changed` event. Returns true when the caller must resync. */
+  function receiveChange(event: TimebookChanged): boolean {
+    if (event.unitId !== unitId.value) return false;
+    const before = live.value.state;
+    const step = receiveEvent(live.value, event, applyTimebookChange);
+    live.value = step.next;
+    if (step.changed && before && step.next.state) highlightChanged(before.slots, step.next.state.slots);
+    return step.resync;
+  }
+
+  function fail(reason: TimebookError): void {
+    error.value = reason;
+  }
+
+  async function loadVisitTypes(forUnit: string): Promise<void> {
+    if (visitTypesUnitId.value === forUnit && !visitTypesError.value) return;
+    visitTypesUnitId.value = forUnit;
+    visitTypesError.value = false;
+    visitTypes.value = [];
+    try {
+      const list = await unitsApi.visitTypes(forUnit);
+      if (visitTypesUnitId.value === forUnit) visitTypes.value = list;
+    } catch {
+      if (visitTypesUnitId.value === forUnit) visitTypesError.value = true;
+    }
+  }
+
+  function isHighlighted(slotId: string): boolean {
+    return highlighted.value[slotId] === true;
+  }
+
+  /** Slot objects are reused when unchanged, so identity tells which ones an event touched. */
+  function highlightChanged(before: SlotView[], after: SlotView[]): void {
+    const previous = new Set(before);
+    for (const slot of after) {
+      if (previous.has(slot)) continue;
+      highlighted.value = { ...highlighted.value, [slot.id]: true };
+      const old = highlightTimers.get(slot.id);
+      if (old) clearTimeout(old);
+      highlightTimers.set(
+        slot.id,
+        setTimeout(() => {
+          highlightTimers.delete(slot.id);
+          const { [slot.id]: _gone, ...rest } = highlighted.value;
+          highlighted.value = rest;
+        }, HIGHLIGHT_MS),
+      );
+    }
+  }
+
+  function clearHighlights(): void {
+    for (const t of highlightTimers.values()) clearTimeout(t);
+    highlightTimers = new Map();
+    highlighted.value = {};
+  }
+
+  // Re-render when the next known hold lapses: one timer, no polling.
+  function scheduleHoldTick(): void {
+    if (holdTimer) clearTimeout(holdTimer);
+    holdTimer = null;
+    const s = live.value.state;
+    const at = s ? nextHoldExpiry(s, Date.now()) : null;
+    if (at === null) return;
+    holdTimer = setTimeout(
+      () => {
+        now.value = Date.now();
+        scheduleHoldTick();
+      },
+      // A little late rather than early, so the hold has surely lapsed when we look; and
+      // within setTimeout's 32-bit range, which would otherwise fire at once, in a loop.
+      Math.min(at - Date.now() + 20, MAX_TIMER_MS),
+    );
+  }
+  watch(state, scheduleHoldTick);
+
+  function $reset(): void {
+    unitId.value = null;
+    date.value = null;
+    live.value = createVersioned();
+    error.value = null;
+    clearHighlights();
+    if (holdTimer) clearTimeout(holdTimer);
+    holdTimer = null;
+    visitTypes.value = [];
+    visitTypesUnitId.value = null;
+    visitTypesError.value = false;
+  }
+
+  return {
+    unitId,
+    date,
+    live,
+    error,
+    now,
+    highlighted,
+    visitTypes,
+    visitTypesUnitId,
+    visitTypesError,
+    state,
+    version,
+    slots,
+    days,
+    dayCounts,
+    syncing,
+    status,
+    begin,
+    beginResync,
+    receiveSnapshot,
+    receiveChange,
+    fail,
+    loadVisitTypes,
+    isHighlighted,
+    $reset,
+  };
+});
