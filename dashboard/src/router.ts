@@ -31,7 +31,13 @@ export function createAppRouter(): Router {
         component: () => import('./views/TimebookView.vue'),
         meta: { timebook: true },
       },
-      { path: '/start', name: 'start', component: () => import('./views/RoleLandingView.vue') },
+      {
+        path: '/start',
+        name: 'start',
+        component: () => import('./views/RoleLandingView.vue'),
+        // '/' resolves its redirect before login (to 'start'); once logged in, unit staff belong in the timebook.
+        beforeEnter: () => (useAuthStore().canUseTimebook ? { name: 'timebook' } : true),
+      },
       { path: '/', name: 'home', redirect: () => homeFor(useAuthStore().canUseTimebook) },
       { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
     ],
