@@ -66,7 +66,17 @@ const unit = (
 });
 
 export const UNITS: readonly UnitDef[] = [
-  { ...unit(1, 'Vaccinationsmottagningen Jönköping', '0680', 'Barnarpsgatan 40, 553 16 Jönköping', 'REGION', 3), fixed: 'U1' },
+  {
+    ...unit(
+      1,
+      'Vaccinationsmottagningen Jönköping',
+      '0680',
+      'Barnarpsgatan 40, 553 16 Jönköping',
+      'REGION',
+      3,
+    ),
+    fixed: 'U1',
+  },
   { ...unit(2, 'Vårdcentralen Huskvarna', '0680', 'Jönköpingsvägen 9, 561 31 Huskvarna'), fixed: 'U2' },
   { ...unit(3, 'Vårdcentralen Nässjö', '0682', 'Storgatan 15, 571 31 Nässjö', 'REGION', 3), fixed: 'U3' },
   {
@@ -145,15 +155,30 @@ export const FIXED_USERS: readonly UserDef[] = [
       { unit: U2, role: 'BOOKING' },
     ],
   },
-  { hsaId: 'SE2321000057-B002', name: 'Bo Bokare', title: 'Vårdadministratör', assignments: [{ unit: U2, role: 'BOOKING' }] },
-  { hsaId: 'SE2321000057-N001', name: 'Nina Sjöberg', title: 'Sjuksköterska', assignments: [{ unit: U1, role: 'NURSE' }] },
+  {
+    hsaId: 'SE2321000057-B002',
+    name: 'Bo Bokare',
+    title: 'Vårdadministratör',
+    assignments: [{ unit: U2, role: 'BOOKING' }],
+  },
+  {
+    hsaId: 'SE2321000057-N001',
+    name: 'Nina Sjöberg',
+    title: 'Sjuksköterska',
+    assignments: [{ unit: U1, role: 'NURSE' }],
+  },
   {
     hsaId: 'SE2321000057-N002',
     name: 'Nils Förskrivare',
     title: 'Sjuksköterska med förskrivningsrätt',
     assignments: [{ unit: U1, role: 'NURSE_PRESCRIBER' }],
   },
-  { hsaId: 'SE2321000057-L001', name: 'Lena Läkare', title: 'Läkare', assignments: [{ unit: U1, role: 'PHYSICIAN' }] },
+  {
+    hsaId: 'SE2321000057-L001',
+    name: 'Lena Läkare',
+    title: 'Läkare',
+    assignments: [{ unit: U1, role: 'PHYSICIAN' }],
+  },
   {
     hsaId: 'SE2321000057-T001',
     name: 'Tove Tidbok',
@@ -169,8 +194,18 @@ export const FIXED_USERS: readonly UserDef[] = [
       { unit: U3, role: 'STOCK_MANAGER' },
     ],
   },
-  { hsaId: 'SE2321000057-R001', name: 'Rut Smittskydd', title: 'Smittskyddsläkare', assignments: [{ unit: SM, role: 'SMITTSKYDD' }] },
-  { hsaId: 'SE2321000057-A001', name: 'Anna Admin', title: 'Systemförvaltare', assignments: [{ unit: U1, role: 'ADMIN' }] },
+  {
+    hsaId: 'SE2321000057-R001',
+    name: 'Rut Smittskydd',
+    title: 'Smittskyddsläkare',
+    assignments: [{ unit: SM, role: 'SMITTSKYDD' }],
+  },
+  {
+    hsaId: 'SE2321000057-A001',
+    name: 'Anna Admin',
+    title: 'Systemförvaltare',
+    assignments: [{ unit: U1, role: 'ADMIN' }],
+  },
 ];
 
 export const FIXED_UNIT_HSA: Readonly<Record<FixedUnitKey, string>> = { U1, U2, U3, SM };
@@ -280,6 +315,7 @@ export interface BatchDef {
 /** How far back the seeded vaccination history goes (about six months). */
 export const HISTORY_DAYS = 182;
 
+// prettier-ignore
 export const BATCHES: readonly BatchDef[] = [
   { product: 'comirnaty', batchNumber: 'FK8891', expiresInDays: -12, use: { from: -HISTORY_DAYS, to: -100 }, leftover: 'remnant' },
   { product: 'comirnaty', batchNumber: 'FN5674', expiresInDays: 9, use: { from: -100, to: -40 }, leftover: 'remnant' },

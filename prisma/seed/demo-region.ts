@@ -35,6 +35,7 @@ import { MUNICIPALITIES } from './municipalities';
 import { FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES } from './names';
 import {
   batchKey,
+  bookingId,
   PatientSpec,
   patientFromPerson,
   planBatch,
@@ -114,7 +115,8 @@ export interface SeedSummary {
 const LOCK_KEY = 'vaxops:seed-demo-region';
 
 export async function seedDemoRegion(pool: pg.Pool, opts: SeedOptions): Promise<SeedSummary> {
-  if (!SCALES.includes(opts.scale)) throw new Error(`unknown scale "${String(opts.scale)}" (tiny, small or full)`);
+  if (!SCALES.includes(opts.scale))
+    throw new Error(`unknown scale "${String(opts.scale)}" (tiny, small or full)`);
   const todayText = opts.today ?? stockholmToday();
   const today = parseDay(todayText);
   const started = performance.now();
@@ -170,7 +172,9 @@ async function seedInTransaction(
         [seedId(`region:${REGION.code}`), REGION.code, REGION.name, REGION.hsaId, REGION.reserveNumberIssuer],
       )
     ).rowCount ?? 0;
-  const regionRow = await client.query<{ id: string }>('SELECT id FROM region WHERE code = $1', [REGION.code]);
+  const regionRow = await client.query<{ id: string }>('SELECT id FROM region WHERE code = $1', [
+    REGION.code,
+  ]);
   const regionId = regionRow.rows[0].id;
 
   n.municipalities = await insertRows(
@@ -197,11 +201,14 @@ async function seedInTransaction(
     ],
     PROVIDERS,
   );
-  const providerIds = await idMap(client, 'SELECT hsa_id AS k, id FROM care_provider WHERE hsa_id = ANY($1)', [
-    PROVIDERS.map((p) => p.hsaId),
-  ]);
+  const providerIds = await idMap(
+    client,
+    'SELECT hsa_id AS k, id FROM care_provider WHERE hsa_id = ANY($1)',
+    [PROVIDERS.map((p) => p.hsaId)],
+  );
   const providerHsa = new Map<string, string>(PROVIDERS.map((p) => [p.key, p.hsaId]));
-  const providerIdOf = (key: ProviderKey) => must(providerIds, must(providerHsa, key, 'provider'), 'care provider');
+  const providerIdOf = (key: ProviderKey) =>
+    must(providerIds, must(providerHsa, key, 'provider'), 'care provider');
 
   const unitDefs = unitsForScale(scale);
   n.units = await insertRows(
@@ -226,7 +233,10 @@ async function seedInTransaction(
   const vaccinationUnits = unitDefs.filter((u) => u.vaccination);
 
   // ------------------------------------------------------------ staff
-  const users = [...FIXED_USERS, ...(scale === 'tiny' ? [] : generatedStaff(vaccinationUnits.map((u) => u.hsaId)))];
+  const users = [
+    ...FIXED_USERS,
+    ...(scale === 'tiny' ? [] : generatedStaff(vaccinationUnits.map((u) => u.hsaId))),
+  ];
   n.users = await insertRows(
     client,
     'app_user',
@@ -254,7 +264,8 @@ async function seedInTransaction(
     ],
     assignments,
   );
-  const staffAt = (unitHsa: string, role: Role) => assignments.find((a) => a.unit === unitHsa && a.role === role)?.user ?? null;
+  const staffAt = (unitHsa: string, role: Role) =>
+    assignments.find((a) => a.unit === unitHsa && a.role === role)?.user ?? null;
 
   // ------------------------------------------------------------ products and batches
   n.products = await insertRows(
@@ -302,7 +313,12 @@ async function seedInTransaction(
     BATCHES,
   );
   // Expiry as stored: a later run keeps the first run's dates, and plans with them.
-  const storedBatches = await client.query<{ product_id: string; batch_number: string; id: string; expires_on: string }>(
+  const storedBatches = await client.query<{
+    product_id: string;
+    batch_number: string;
+    id: string;
+    expires_on: string;
+  }>(
     `SELECT product_id, batch_number, id, to_char(expires_on, 'YYYY-MM-DD') AS expires_on
        FROM batch WHERE product_id = ANY($1)`,
     [[...productIds.values()]],
@@ -390,26 +406,71 @@ async function seedInTransaction(
     [
       { name: 'id', type: 'text', value: (v) => visitTypeId(v.unit, v.key) },
       { name: 'unit_id', type: 'text', value: (v) => unitIdOf(v.unit) },
-      { name: 'category_id', type: 'text', value: (v) => must(categoryIds, `${v.unit}:${v.category}`, 'category') },
+      {
+        name: 'category_id',
+        type: 'text',
+        value: (v) => must(categoryIds, `${v.unit}:${v.category}`, 'category'),
+      },
       { name: 'name', type: 'text', value: (v) => v.name },
       { name: 'resource', type: '"ResourceKind"', value: (v) => v.resource },
       { name: 'duration_minutes', type: 'int4', value: (v) => v.durationMinutes },
       { name: 'product_id', type: 'text', value: (v) => (v.product ? productIdOf(v.product) : null) },
       { name: 'dose_number', type: 'int4', value: (v) => v.doseNumber },
-      { name: 'allowed_weekdays', type: 'text', value: (v) => `{${v.allowedWeekdays.join(',')}}`, cast: 'int4[]' },
+      {
+        name: 'allowed_weekdays',
+        type: 'text',
+        value: (v) => `{${v.allowedWeekdays.join(',')}}`,
+        cast: 'int4[]',
+      },
       { name: 'web_bookable', type: 'bool', value: (v) => v.webBookable },
     ],
     unitVisitTypes,
   );
 
   // ------------------------------------------------------------ plans
+  // The history (doses and their ledger) is seeded once: if the units have doses already, a later
+  // run (perhaps on a later day) only extends the timebook.
+  const historyExists = (
+    await client.query<{ exists: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM vaccination WHERE unit_id = ANY($1))',
+      [unitIdList],
+    )
+  ).rows[0].exists;
   const specials = specialPatients(people);
   const vaccination = planVaccinations({ scale, today, people, units: planUnits, batches, specials });
+  const history = historyExists ? [] : vaccination.vaccinations;
   const timebook = planTimebook(planUnits, today, SCALE_SETTINGS[scale].slotDays);
   const personByIdentity = new Map<string, Person>(people.map((p) => [p.identityNumber, p]));
   const specialByIdentity = new Map<string, PatientSpec>(specials.map((s) => [s.identityNumber, s]));
   const patientOf = (identity: string): PatientSpec =>
     specialByIdentity.get(identity) ?? patientFromPerson(must(personByIdentity, identity, 'person'));
+  // Book only slots that are still free and were never booked by the seed, and only people
+  // without an active booking, so that a second run picks no new patients.
+  const taken = await client.query<{ key: string }>(
+    `SELECT u.hsa_id || ':' || r.kind || ':' || s."column" || ':' ||
+            to_char(s.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS key
+       FROM slot s JOIN timebook_resource r ON r.id = s.resource_id JOIN unit u ON u.id = s.unit_id
+      WHERE s.unit_id = ANY($1) AND s.date >= $2::date AND s.status <> 'FREE'`,
+    [unitIdList, formatDay(today)],
+  );
+  const takenKeys = new Set(taken.rows.map((r) => r.key));
+  const bookingIds = new Set(
+    (
+      await client.query<{ id: string }>('SELECT id FROM booking WHERE unit_id = ANY($1) AND id = ANY($2)', [
+        unitIdList,
+        timebook.slots.map(bookingId),
+      ])
+    ).rows.map((r) => r.id),
+  );
+  const alreadyBooked = new Set(
+    (
+      await client.query<{ identity_number: string }>(
+        `SELECT p.identity_number FROM booking b JOIN patient p ON p.id = b.patient_id
+          WHERE b.unit_id = ANY($1) AND b.status = 'ACTIVE'`,
+        [unitIdList],
+      )
+    ).rows.map((r) => r.identity_number),
+  );
   const bookings = planBookings({
     scale,
     today,
@@ -419,14 +480,17 @@ async function seedInTransaction(
     vaccination,
     specials,
     patientOf,
+    unavailable: (slot, id) => takenKeys.has(slot.key) || bookingIds.has(id),
+    alreadyBooked,
   });
   step(
-    `planned ${vaccination.vaccinations.length} doses, ${timebook.slots.length} slots, ${bookings.length} bookings`,
+    `planned ${history.length} doses${historyExists ? ' (history present: none)' : ''}, ` +
+      `${timebook.slots.length} slots, ${bookings.length} new bookings`,
   );
 
   // ------------------------------------------------------------ patients
   const patientIdentities = new Set<string>(specials.map((s) => s.identityNumber));
-  for (const v of vaccination.vaccinations) patientIdentities.add(v.identityNumber);
+  for (const v of history) patientIdentities.add(v.identityNumber);
   for (const b of bookings) patientIdentities.add(b.identityNumber);
   const patients = [...patientIdentities].map(patientOf);
   n.patients = await insertRows(
@@ -439,7 +503,11 @@ async function seedInTransaction(
       { name: 'identity_issuer', type: 'text', value: (p) => p.identityIssuer },
       { name: 'first_name', type: 'text', value: (p) => p.firstName },
       { name: 'last_name', type: 'text', value: (p) => p.lastName },
-      { name: 'birth_date', type: 'date', value: (p) => (p.birthDay === null ? null : formatDay(p.birthDay)) },
+      {
+        name: 'birth_date',
+        type: 'date',
+        value: (p) => (p.birthDay === null ? null : formatDay(p.birthDay)),
+      },
       { name: 'sex', type: '"Sex"', value: (p) => p.sex },
       { name: 'municipality_code', type: 'text', value: (p) => p.municipalityCode },
       { name: 'protected_identity', type: 'bool', value: (p) => p.protectedIdentity },
@@ -555,13 +623,17 @@ async function seedInTransaction(
   const batchIdOf = (product: ProductKey, batchNumber: string) =>
     must(batchIds, batchKey(product, batchNumber), 'batch');
   const insertedVaccinations = new Set<string>();
-  for (const batch of chunks(vaccination.vaccinations, 10_000)) {
+  for (const batch of chunks(history, 10_000)) {
     const src = unnestSource(
       [
         { name: 'id', type: 'text', value: (v) => v.id },
         { name: 'identity', type: 'text', value: (v) => v.identityNumber },
         { name: 'product_id', type: 'text', value: (v) => productIdOf(v.product) },
-        { name: 'batch_id', type: 'text', value: (v) => (v.batchNumber ? batchIdOf(v.product, v.batchNumber) : null) },
+        {
+          name: 'batch_id',
+          type: 'text',
+          value: (v) => (v.batchNumber ? batchIdOf(v.product, v.batchNumber) : null),
+        },
         { name: 'dose_number', type: 'int4', value: (v) => v.doseNumber },
         { name: 'given_at', type: 'timestamptz', value: (v) => isoInstant(v.givenAtMs) },
         { name: 'given_on', type: 'date', value: (v) => formatDay(v.givenOn) },
@@ -595,7 +667,7 @@ async function seedInTransaction(
     );
     for (const r of res.rows) insertedVaccinations.add(r.id);
   }
-  const administered = vaccination.vaccinations.filter((v) => insertedVaccinations.has(v.id));
+  const administered = history.filter((v) => insertedVaccinations.has(v.id));
   n.vaccinations = administered.length;
   n.historicalVaccinations = administered.filter((v) => v.historical).length;
   step(`vaccinations: ${n.vaccinations} inserted`);
@@ -640,9 +712,15 @@ async function seedInTransaction(
 
   // Balances are derived from the ledger, for the pairs this run touched.
   const finalBalance = new Map<string, number>();
-  for (const m of movements) finalBalance.set(`${m.unitHsa}|${batchKey(m.batch.product, m.batch.batchNumber)}`, m.balanceAfter);
+  for (const m of movements)
+    finalBalance.set(`${m.unitHsa}|${batchKey(m.batch.product, m.batch.batchNumber)}`, m.balanceAfter);
   const touched = [...finalBalance.keys()].map((k) => k.split('|'));
-  const balanceRes = await client.query<{ unit_id: string; batch_id: string; doses: number; inserted: boolean }>(
+  const balanceRes = await client.query<{
+    unit_id: string;
+    batch_id: string;
+    doses: number;
+    inserted: boolean;
+  }>(
     `INSERT INTO stock_balance (unit_id, batch_id, doses, updated_at)
      SELECT m.unit_id, m.batch_id, sum(m.delta)::int, now()
        FROM stock_movement m
@@ -657,14 +735,19 @@ async function seedInTransaction(
   for (const r of balanceRes.rows) {
     const key = `${unitHsaById.get(r.unit_id)}|${batchKeyById.get(r.batch_id)}`;
     if (finalBalance.get(key) !== r.doses) {
-      throw new Error(`seed: stock ledger mismatch for ${key}: planned ${finalBalance.get(key)}, ledger ${r.doses}`);
+      throw new Error(
+        `seed: stock ledger mismatch for ${key}: planned ${finalBalance.get(key)}, ledger ${r.doses}`,
+      );
     }
   }
   step(`stock: ${n.stockMovements} ledger rows, ${balanceRes.rowCount ?? 0} balances`);
 
   // ------------------------------------------------------------ summary
   const fixedUnits = unitDefs.filter((u) => u.fixed);
-  const units = Object.fromEntries(fixedUnits.map((u) => [u.fixed, unitIdOf(u.hsaId)])) as Record<FixedUnitKey, string>;
+  const units = Object.fromEntries(fixedUnits.map((u) => [u.fixed, unitIdOf(u.hsaId)])) as Record<
+    FixedUnitKey,
+    string
+  >;
   const visitTypes = Object.fromEntries(
     (['U1', 'U2', 'U3'] as const).map((k) => [
       k,
@@ -675,12 +758,18 @@ async function seedInTransaction(
     scale,
     regionId,
     regionHsaId: REGION.hsaId,
-    careProviders: Object.fromEntries(PROVIDERS.map((p) => [p.key, providerIdOf(p.key)])) as Record<ProviderKey, string>,
+    careProviders: Object.fromEntries(PROVIDERS.map((p) => [p.key, providerIdOf(p.key)])) as Record<
+      ProviderKey,
+      string
+    >,
     units,
     unitHsaIds: { ...FIXED_UNIT_HSA },
     vaccinationUnitIds: unitIdList,
     users: Object.fromEntries(FIXED_USERS.map((u) => [u.hsaId, must(userIds, u.hsaId, 'user')])),
-    products: Object.fromEntries(PRODUCTS.map((p) => [p.key, productIdOf(p.key)])) as Record<ProductKey, string>,
+    products: Object.fromEntries(PRODUCTS.map((p) => [p.key, productIdOf(p.key)])) as Record<
+      ProductKey,
+      string
+    >,
     visitTypes,
     inserted: n,
   };
@@ -701,7 +790,8 @@ function generatedStaff(vaccinationUnitHsaIds: readonly string[]): UserDef[] {
   for (const unitHsa of vaccinationUnitHsaIds) {
     const nn = unitHsa.slice(-2);
     for (const r of roles) {
-      if (FIXED_USERS.some((u) => u.assignments.some((a) => a.unit === unitHsa && a.role === r.role))) continue;
+      if (FIXED_USERS.some((u) => u.assignments.some((a) => a.unit === unitHsa && a.role === r.role)))
+        continue;
       const rng = new Rng(`staff:${unitHsa}:${r.role}`);
       const first = rng.pick(rng.chance(0.75) ? FEMALE_FIRST_NAMES : MALE_FIRST_NAMES);
       out.push({

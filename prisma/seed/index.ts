@@ -18,11 +18,13 @@ function parseArgs(argv: readonly string[]): Args {
   const args: Args = { scale: 'small' };
   for (let i = 0; i < argv.length; i++) {
     const m = /^--(scale|today)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`unknown argument "${argv[i]}" (use --scale=tiny|small|full, --today=YYYY-MM-DD)`);
+    if (!m)
+      throw new Error(`unknown argument "${argv[i]}" (use --scale=tiny|small|full, --today=YYYY-MM-DD)`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new Error(`--${m[1]} needs a value`);
     if (m[1] === 'scale') {
-      if (!SCALES.includes(value as Scale)) throw new Error(`--scale must be tiny, small or full, not "${value}"`);
+      if (!SCALES.includes(value as Scale))
+        throw new Error(`--scale must be tiny, small or full, not "${value}"`);
       args.scale = value as Scale;
     } else {
       args.today = value;
@@ -49,7 +51,9 @@ function printSummary(s: SeedSummary): void {
     `Seeded Region Jönköpings län (scale ${s.scale}, today ${s.today}) in ${(s.durationMs / 1000).toFixed(1)} s.`,
   );
   console.log(`Inserted: ${counts}.`);
-  console.log(`Region ${s.regionId}; units U1 ${s.units.U1}, U2 ${s.units.U2}, U3 ${s.units.U3}, SM ${s.units.SM}.`);
+  console.log(
+    `Region ${s.regionId}; units U1 ${s.units.U1}, U2 ${s.units.U2}, U3 ${s.units.U3}, SM ${s.units.SM}.`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -1,5 +1,6 @@
 /** Common Swedish first and last names (after SCB's name statistics), for synthetic patients. */
 
+// prettier-ignore
 export const FEMALE_FIRST_NAMES: readonly string[] = [
   'Anna', 'Eva', 'Maria', 'Karin', 'Sara', 'Kristina', 'Lena', 'Emma', 'Kerstin', 'Ingrid',
   'Marie', 'Malin', 'Jenny', 'Birgitta', 'Sofia', 'Linnéa', 'Elsa', 'Ella', 'Maja', 'Astrid',
@@ -8,6 +9,7 @@ export const FEMALE_FIRST_NAMES: readonly string[] = [
   'Johanna', 'Linda', 'Cecilia', 'Louise', 'Moa', 'Saga', 'Vera', 'Signe', 'Greta', 'Matilda',
 ];
 
+// prettier-ignore
 export const MALE_FIRST_NAMES: readonly string[] = [
   'Lars', 'Mikael', 'Anders', 'Johan', 'Erik', 'Per', 'Karl', 'Peter', 'Thomas', 'Jan',
   'Daniel', 'Fredrik', 'Hans', 'Bengt', 'Magnus', 'Nils', 'Oskar', 'William', 'Liam', 'Hugo',
@@ -16,6 +18,7 @@ export const MALE_FIRST_NAMES: readonly string[] = [
   'Emil', 'Noah', 'Isak', 'Albin', 'Jonas', 'Henrik', 'Martin', 'Tobias', 'Arvid', 'Ludvig',
 ];
 
+// prettier-ignore
 export const LAST_NAMES: readonly string[] = [
   'Andersson', 'Johansson', 'Karlsson', 'Nilsson', 'Eriksson', 'Larsson', 'Olsson', 'Persson', 'Svensson', 'Gustafsson',
   'Pettersson', 'Jonsson', 'Jansson', 'Hansson', 'Bengtsson', 'Jönsson', 'Lindberg', 'Jakobsson', 'Magnusson', 'Olofsson',

@@ -17,7 +17,16 @@ import {
   SLOT_MINUTES,
   VisitTypeKey,
 } from './catalogue';
-import { formatDay, isoInstant, isoWeekday, isWeekday, mondayOf, nextWeekday, parseDay, stockholmInstantMs } from './dates';
+import {
+  formatDay,
+  isoInstant,
+  isoWeekday,
+  isWeekday,
+  mondayOf,
+  nextWeekday,
+  parseDay,
+  stockholmInstantMs,
+} from './dates';
 import { seedId } from './ids';
 import { FEMALE_FIRST_NAMES, LAST_NAMES, MALE_FIRST_NAMES } from './names';
 import { makeIdentityNumber } from './personnummer-gen';
@@ -121,7 +130,8 @@ export interface SpecialPatient extends PatientSpec {
 export function specialPatients(people: readonly Person[]): SpecialPatient[] {
   const jkpg = people.filter((p) => p.municipalityCode === '0680');
   const nassjo = people.filter((p) => p.municipalityCode === '0682');
-  if (jkpg.length < 2 || nassjo.length < 3) throw new Error('the register is too small for the special patients');
+  if (jkpg.length < 2 || nassjo.length < 3)
+    throw new Error('the register is too small for the special patients');
   const prot = (p: Person, ordinal: 1 | 2, firstName: string, lastName: string): SpecialPatient => ({
     ...patientFromPerson(p),
     firstName,
@@ -160,8 +170,26 @@ export function specialPatients(people: readonly Person[]): SpecialPatient[] {
     // The region's reserve-number format: 99, then the birth date as YYMMDD, then a sequence.
     foreign(1, 'reserve', '997806150011', 'Amir', 'Haddad', '1978-06-15', 'MALE', fictionPhone(7)),
     foreign(2, 'reserve', '990212030027', 'Alex', 'Petrov', '2002-12-03', 'UNKNOWN', null),
-    foreign(1, 'coordination', makeIdentityNumber(parseDay('1990-05-14'), 238, true), 'Olena', 'Kovalenko', '1990-05-14', 'FEMALE', fictionPhone(21)),
-    foreign(2, 'coordination', makeIdentityNumber(parseDay('1985-11-03'), 471, true), 'Mateusz', 'Wiśniewski', '1985-11-03', 'MALE', null),
+    foreign(
+      1,
+      'coordination',
+      makeIdentityNumber(parseDay('1990-05-14'), 238, true),
+      'Olena',
+      'Kovalenko',
+      '1990-05-14',
+      'FEMALE',
+      fictionPhone(21),
+    ),
+    foreign(
+      2,
+      'coordination',
+      makeIdentityNumber(parseDay('1985-11-03'), 471, true),
+      'Mateusz',
+      'Wiśniewski',
+      '1985-11-03',
+      'MALE',
+      null,
+    ),
   ];
 }
 
@@ -210,18 +238,49 @@ function acceptance(age: number): number {
 }
 
 const PRODUCT_MIX: { minAge: number; maxAge: number; mix: [ProductKey, number][] }[] = [
-  { minAge: 0, maxAge: 17, mix: [['influenza', 0.8], ['comirnaty', 0.2]] },
-  { minAge: 18, maxAge: 29, mix: [['comirnaty', 0.45], ['spikevax', 0.15], ['influenza', 0.4]] },
-  { minAge: 30, maxAge: 64, mix: [['comirnaty', 0.45], ['spikevax', 0.15], ['vaxzevria', 0.03], ['influenza', 0.37]] },
+  {
+    minAge: 0,
+    maxAge: 17,
+    mix: [
+      ['influenza', 0.8],
+      ['comirnaty', 0.2],
+    ],
+  },
+  {
+    minAge: 18,
+    maxAge: 29,
+    mix: [
+      ['comirnaty', 0.45],
+      ['spikevax', 0.15],
+      ['influenza', 0.4],
+    ],
+  },
+  {
+    minAge: 30,
+    maxAge: 64,
+    mix: [
+      ['comirnaty', 0.45],
+      ['spikevax', 0.15],
+      ['vaxzevria', 0.03],
+      ['influenza', 0.37],
+    ],
+  },
   {
     minAge: 65,
     maxAge: 200,
-    mix: [['comirnaty', 0.38], ['spikevax', 0.14], ['vaxzevria', 0.03], ['influenza', 0.33], ['pneumococcal', 0.12]],
+    mix: [
+      ['comirnaty', 0.38],
+      ['spikevax', 0.14],
+      ['vaxzevria', 0.03],
+      ['influenza', 0.33],
+      ['pneumococcal', 0.12],
+    ],
   },
 ];
 
 function chooseProduct(rng: Rng, age: number): ProductKey {
-  const group = PRODUCT_MIX.find((g) => age >= g.minAge && age <= g.maxAge) ?? PRODUCT_MIX[PRODUCT_MIX.length - 1];
+  const group =
+    PRODUCT_MIX.find((g) => age >= g.minAge && age <= g.maxAge) ?? PRODUCT_MIX[PRODUCT_MIX.length - 1];
   return group.mix[rng.weightedIndex(group.mix.map((m) => m[1]))][0];
 }
 
@@ -242,6 +301,11 @@ export function batchFor(batches: readonly PlanBatch[], product: ProductKey, day
   return fallback;
 }
 
+/**
+ * Half a year of doses. Who comes forward, with what, where and when is drawn from a PRNG seeded
+ * by each person's own number, and days are counted back from today: run on a later day, the plan
+ * is the same one, shifted (which is what keeps the bookings' "awaiting dose 2" consistent).
+ */
 export function planVaccinations(input: {
   scale: Scale;
   today: number;
@@ -252,19 +316,21 @@ export function planVaccinations(input: {
 }): VaccinationPlan {
   const { scale, today, people, units, batches } = input;
   const settings = SCALE_SETTINGS[scale];
-  const rng = new Rng(`vaccinations:${scale}`);
   const windowEnd = today - 1;
-  const weekdays: number[] = [];
-  for (let d = today - HISTORY_DAYS; d <= windowEnd; d++) if (isWeekday(d)) weekdays.push(d);
+  /** a Monday–Friday 1…HISTORY_DAYS days ago (a weekend moves back to its Friday) */
+  const pastWeekday = (r: Rng): number => {
+    const d = today - r.range(1, HISTORY_DAYS);
+    return d - Math.max(0, isoWeekday(d) - 5);
+  };
 
   const localUnits = new Map<string, PlanUnit[]>();
   for (const u of units) pushTo(localUnits, u.municipalityCode, u);
   const unitWeights = units.map((u) => (u.massVaccination ? 4 : 1));
   const mass = units.find((u) => u.massVaccination) ?? units[0];
-  const pickUnit = (p: { municipalityCode: string | null }): PlanUnit => {
-    const local = p.municipalityCode ? localUnits.get(p.municipalityCode) : undefined;
-    if (local && !rng.chance(0.1)) return rng.pick(local);
-    return units[rng.weightedIndex(unitWeights)];
+  const pickUnit = (r: Rng, p: Person): PlanUnit => {
+    const local = localUnits.get(p.municipalityCode);
+    if (local && !r.chance(0.1)) return r.pick(local);
+    return units[r.weightedIndex(unitWeights)];
   };
 
   const vaccinations: PlannedVaccination[] = [];
@@ -279,7 +345,6 @@ export function planVaccinations(input: {
     unit: PlanUnit | null,
     batch: PlanBatch | null,
   ) => {
-    const givenAtMs = stockholmInstantMs(day, minute);
     vaccinated.add(identityNumber);
     vaccinations.push({
       id: vaccinationId(identityNumber, product, doseNumber),
@@ -287,7 +352,7 @@ export function planVaccinations(input: {
       product,
       batchNumber: batch ? batch.batchNumber : null,
       doseNumber,
-      givenAtMs,
+      givenAtMs: stockholmInstantMs(day, minute),
       givenOn: day,
       unitHsa: unit ? unit.hsaId : null,
       historical: unit === null,
@@ -305,57 +370,65 @@ export function planVaccinations(input: {
     minute += 10;
   }
 
-  const excluded = new Set(input.specials.map((s) => s.identityNumber));
-  const order = rng.shuffle(people.map((_, i) => i));
-  const accepted = new Uint8Array(people.length);
   let historicalLeft = settings.historicalDoses;
-
-  const course = (p: Person) => {
-    const age = ageOn(p.birthDay, today);
-    const product = chooseProduct(rng, age);
+  const course = (p: Person, r: Rng, age: number) => {
+    const product = chooseProduct(r, age);
     const def = productDef(product);
-    const unit = pickUnit(p);
+    const unit = pickUnit(r, p);
     const interval = def.doseIntervalDays ?? 0;
     if (def.dosesInSeries >= 2 && historicalLeft > 0 && product !== 'vaxzevria') {
       // Dose 1 abroad (R22: no batch, no unit), dose 2 here after the interval.
-      const d2 = rng.pick(weekdays);
+      const d2 = pastWeekday(r);
       const batch = batchFor(batches, product, d2);
       if (!batch) return;
       historicalLeft--;
-      give(p.identityNumber, product, 1, d2 - interval - rng.int(30), 12 * 60, null, null);
-      give(p.identityNumber, product, 2, d2, openingMinute(rng), unit, batch);
+      give(p.identityNumber, product, 1, d2 - interval - r.int(30), 12 * 60, null, null);
+      give(p.identityNumber, product, 2, d2, openingMinute(r), unit, batch);
       return;
     }
-    const d1 = rng.pick(weekdays);
+    const d1 = pastWeekday(r);
     const batch1 = batchFor(batches, product, d1);
     if (!batch1) return;
-    give(p.identityNumber, product, 1, d1, openingMinute(rng), unit, batch1);
+    give(p.identityNumber, product, 1, d1, openingMinute(r), unit, batch1);
     if (def.dosesInSeries >= 2) {
-      const d2 = nextWeekday(d1 + interval + rng.int(11));
-      const batch2 = d2 <= windowEnd && rng.chance(0.85) ? batchFor(batches, product, d2) : null;
+      const d2 = nextWeekday(d1 + interval + r.int(11));
+      const batch2 = d2 <= windowEnd && r.chance(0.85) ? batchFor(batches, product, d2) : null;
       if (batch2) {
-        give(p.identityNumber, product, 2, d2, openingMinute(rng), rng.chance(0.92) ? unit : pickUnit(p), batch2);
+        give(
+          p.identityNumber,
+          product,
+          2,
+          d2,
+          openingMinute(r),
+          r.chance(0.92) ? unit : pickUnit(r, p),
+          batch2,
+        );
       } else if (product === 'comirnaty') {
         pushTo(awaitingDose2, unit.hsaId, p.identityNumber);
       }
     }
-    if (age >= 65 && def.diseaseArea === 'COVID-19' && rng.chance(0.35)) {
-      const d = rng.pick(weekdays);
+    if (age >= 65 && def.diseaseArea === 'COVID-19' && r.chance(0.35)) {
+      const d = pastWeekday(r);
       const batch = batchFor(batches, 'influenza', d);
-      if (batch) give(p.identityNumber, 'influenza', 1, d, openingMinute(rng), unit, batch);
+      if (batch) give(p.identityNumber, 'influenza', 1, d, openingMinute(r), unit, batch);
     }
   };
 
-  // First pass: people come forward with an age-dependent probability; if the register is too
-  // small for the target, a second pass takes everyone left.
+  // People in a fixed shuffled order come forward with an age-dependent probability until the
+  // scale's number of doses is reached; if the register is too small, a second pass takes the rest.
+  const excluded = new Set(input.specials.map((s) => s.identityNumber));
+  const order = new Rng(`vaccinations:${scale}`).shuffle(people.map((_, i) => i));
+  const accepted = new Uint8Array(people.length);
   for (let pass = 0; pass < 2 && vaccinations.length < settings.vaccinations; pass++) {
     for (const i of order) {
       if (vaccinations.length >= settings.vaccinations) break;
       const p = people[i];
       if (accepted[i] || excluded.has(p.identityNumber)) continue;
-      if (pass === 0 && !rng.chance(acceptance(ageOn(p.birthDay, today)))) continue;
+      const r = new Rng(`vaccination:${p.identityNumber}:${pass}`);
+      const age = ageOn(p.birthDay, today);
+      if (pass === 0 && !r.chance(acceptance(age))) continue;
       accepted[i] = 1;
-      course(p);
+      course(p, r, age);
     }
   }
   return { vaccinations, awaitingDose2, vaccinated };
@@ -444,7 +517,17 @@ export function planTimebook(
           const blocked = meeting !== null && startMs >= meeting.startMs && startMs < meeting.endMs;
           for (let column = 1; column <= r.columns(u); column++) {
             const key = `${u.hsaId}:${r.kind}:${column}:${isoInstant(startMs)}`;
-            slots.push({ key, id: seedId(`slot:${key}`), unitHsa: u.hsaId, resource: r.kind, column, day, startMs, endMs, blocked });
+            slots.push({
+              key,
+              id: seedId(`slot:${key}`),
+              unitHsa: u.hsaId,
+              resource: r.kind,
+              column,
+              day,
+              startMs,
+              endMs,
+              blocked,
+            });
           }
         }
       }
@@ -464,6 +547,11 @@ export interface PlannedBooking {
   bookedBy: string | null;
 }
 
+/** The seed's booking of a slot has an id derived from the slot's natural key. */
+export function bookingId(slot: PlannedSlot): string {
+  return seedId(`booking:${slot.key}`);
+}
+
 export function planBookings(input: {
   scale: Scale;
   today: number;
@@ -473,12 +561,16 @@ export function planBookings(input: {
   vaccination: VaccinationPlan;
   specials: readonly SpecialPatient[];
   patientOf: (identityNumber: string) => PatientSpec;
+  /** slots that are taken already (booked, held or blocked in the database, or booked earlier) */
+  unavailable: (slot: PlannedSlot, bookingId: string) => boolean;
+  /** people who have an active booking already */
+  alreadyBooked: ReadonlySet<string>;
 }): PlannedBooking[] {
   const { scale, slots, people, vaccination } = input;
   const share = SCALE_SETTINGS[scale].bookedShare;
   const rng = new Rng(`bookings:${scale}`);
   const unitByHsa = new Map(input.units.map((u) => [u.hsaId, u]));
-  const used = new Set<string>(input.specials.map((s) => s.identityNumber));
+  const used = new Set<string>([...input.specials.map((s) => s.identityNumber), ...input.alreadyBooked]);
 
   // Who books: people with no dose in the seeded history, nearest unit first.
   const pools = new Map<string, string[]>();
@@ -518,7 +610,10 @@ export function planBookings(input: {
     if (slot.blocked) continue;
     const unit = unitByHsa.get(slot.unitHsa);
     if (!unit) continue;
-    const special = forced.get(slot.key);
+    const id = bookingId(slot);
+    if (input.unavailable(slot, id)) continue;
+    let special = forced.get(slot.key);
+    if (special && input.alreadyBooked.has(special.identityNumber)) special = undefined;
     let identityNumber: string | null = special ? special.identityNumber : null;
     let visitType: VisitTypeKey = 'covidDose1';
     if (!special) {
@@ -536,7 +631,7 @@ export function planBookings(input: {
     if (!identityNumber) continue;
     const patient = special ?? input.patientOf(identityNumber);
     bookings.push({
-      id: seedId(`booking:${slot.key}`),
+      id,
       slot,
       identityNumber,
       visitType,
@@ -626,7 +721,9 @@ export function planLedger(input: {
       const bk = batchKey(batch.product, batch.batchNumber);
       const pair = `${unit.hsaId}|${bk}`;
       const dpv = productDef(batch.product).dosesPerVial;
-      const doses = (byPair.get(pair) ?? []).sort((a, b) => a.givenAtMs - b.givenAtMs || a.id.localeCompare(b.id));
+      const doses = (byPair.get(pair) ?? []).sort(
+        (a, b) => a.givenAtMs - b.givenAtMs || a.id.localeCompare(b.id),
+      );
       const existing = existingBalance.get(pair);
       const isNew = existing === undefined;
       const floor = isNew ? leftoverTarget(unit, batch, dpv, doses.length, today) : 0;
@@ -650,7 +747,7 @@ export function planLedger(input: {
         receive(floor, stockholmInstantMs(batch.receivedDay, 7 * 60 + 30));
         continue;
       }
-      for (let i = 0; i < doses.length; ) {
+      for (let i = 0; i < doses.length;) {
         const monday = mondayOf(doses[i].givenOn);
         let j = i;
         while (j < doses.length && mondayOf(doses[j].givenOn) === monday) j++;

@@ -38,7 +38,9 @@ export const BIRTH_NUMBER_PREFIXES: ReadonlyMap<string, { from: number; to: numb
   const quotas = MUNICIPALITIES.map((m) => (m.population / REGION_POPULATION) * 100);
   const counts = quotas.map((q) => Math.max(1, Math.floor(q)));
   let left = 100 - counts.reduce((a, b) => a + b, 0);
-  const byRemainder = quotas.map((q, i) => ({ i, r: q - Math.floor(q) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  const byRemainder = quotas
+    .map((q, i) => ({ i, r: q - Math.floor(q) }))
+    .sort((a, b) => b.r - a.r || a.i - b.i);
   for (let k = 0; left > 0; k = (k + 1) % byRemainder.length, left--) counts[byRemainder[k].i]++;
   const out = new Map<string, { from: number; to: number }>();
   let next = 0;
@@ -111,7 +113,10 @@ export function ageOn(birthDay: number, day: number): number {
   const b = new Date(birthDay * 86_400_000);
   const d = new Date(day * 86_400_000);
   let age = d.getUTCFullYear() - b.getUTCFullYear();
-  if (d.getUTCMonth() < b.getUTCMonth() || (d.getUTCMonth() === b.getUTCMonth() && d.getUTCDate() < b.getUTCDate())) {
+  if (
+    d.getUTCMonth() < b.getUTCMonth() ||
+    (d.getUTCMonth() === b.getUTCMonth() && d.getUTCDate() < b.getUTCDate())
+  ) {
     age--;
   }
   return age;

@@ -49,7 +49,9 @@ export async function insertRows<R>(
 ): Promise<number> {
   let inserted = 0;
   const names = cols.map((c) => quoteIdent(c.name)).join(', ');
-  const select = cols.map((c) => (c.cast ? `${quoteIdent(c.name)}::${c.cast}` : quoteIdent(c.name))).join(', ');
+  const select = cols
+    .map((c) => (c.cast ? `${quoteIdent(c.name)}::${c.cast}` : quoteIdent(c.name)))
+    .join(', ');
   for (const batch of chunks(rows, batchSize)) {
     const src = unnestSource(cols, batch);
     const res = await client.query(

@@ -83,7 +83,7 @@ describe('outbox and scale-out', () => {
         body: { slotId, visitTypeId, patient: { personalIdentityNumber: newPersonnummer() } },
       });
       expect(res.status).toBe(201);
-      await waitFor(() => seen.find((x) => x.changes.some((ch) => ch.slotId === slotId)), 2000);
+      await waitFor(() => seen.find((x) => x.changes.some((ch) => ch.slotId === slotId)), 5000);
       // published once, not once per instance
       await new Promise((r) => setTimeout(r, 200));
       expect(seen.filter((x) => x.changes.some((ch) => ch.slotId === slotId))).toHaveLength(1);
