@@ -226,3 +226,28 @@ describe('holds (R14)', () => {
     expect(res.status).toBe(201);
   });
 });
+
+describe('protected identity (R3)', () => {
+  it('a phone number for a protected-identity patient is refused with 422 saying why, and nothing is stored', async () => {
+    const { rows } = await db().query(`SELECT identity_number FROM patient WHERE protected_identity LIMIT 1`);
+    const { slotId, visitTypeId } = await freeSlot(units.U1);
+    const res = await api(app.url, 'POST', '/api/bookings', {
+      token,
+      body: {
+        slotId,
+        visitTypeId,
+        patient: { personalIdentityNumber: rows[0].identity_number, phone: '0701740620' },
+      },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ field: 'patient.phone', rule: 'R3' });
+    expect(res.body.message).toMatch(/protected identity/);
+    const slot = await db().query(`SELECT status FROM slot WHERE id = $1`, [slotId]);
+    expect(slot.rows[0].status).toBe('FREE');
+    const without = await api(app.url, 'POST', '/api/bookings', {
+      token,
+      body: { slotId, visitTypeId, patient: { personalIdentityNumber: rows[0].identity_number } },
+    });
+    expect(without.status).toBe(201);
+  });
+});

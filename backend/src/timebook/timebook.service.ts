@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { can } from '../auth/access-policy';
 import type { Principal } from '../auth/principal';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { AppError, badRequest, ErrorCode, forbidden, notFound, ruleBroken } from '../common/errors';
+import { AppError, ErrorCode, forbidden, notFound, ruleBroken } from '../common/errors';
 import { AccessService } from '../organisation/access.service';
 import { PatientsService } from '../patients/patients.service';
 import { addDays, todayInStockholm } from './dates';
@@ -66,9 +66,9 @@ export class TimebookService {
       }
     }
     if (patient.protected_identity && dto.patient.phone) {
-      throw badRequest(
+      throw ruleBroken(
         'patient.phone must not be given: contact details are never stored for a patient with protected identity (R3)',
-        'patient.phone',
+        { field: 'patient.phone', rule: 'R3' },
       );
     }
     const outcome = await this.repo.book({
