@@ -14,6 +14,8 @@ const swc = [
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Integration tests start real servers; a hung test fails after this, not after 5 s.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
@@ -33,7 +35,6 @@ module.exports = {
       transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/integration/global-setup.ts',
-      testTimeout: 60_000,
     },
   ],
 };

@@ -21,6 +21,11 @@ import { AccessService } from './organisation/access.service';
 import { UnitDirectory } from './organisation/unit-directory.service';
 import { UnitsController } from './organisation/units.controller';
 import { PatientsController } from './patients/patients.controller';
+import { ProductsController } from './products/products.controller';
+import { ReconciliationProcessor } from './stock/reconciliation.processor';
+import { StockController } from './stock/stock.controller';
+import { StockRepository } from './stock/stock.repository';
+import { StockService } from './stock/stock.service';
 import { PatientsRepository } from './patients/patients.repository';
 import { PatientsService } from './patients/patients.service';
 import { LiveGateway } from './realtime/live.gateway';
@@ -50,6 +55,8 @@ export class AppModule {
             TimebookController,
             BookingsController,
             JobsController,
+            StockController,
+            ProductsController,
           ]
         : [],
       providers: [
@@ -73,6 +80,9 @@ export class AppModule {
         TimebookRepository,
         TimebookService,
         HoldsProcessor,
+        StockRepository,
+        StockService,
+        ReconciliationProcessor,
         MetricsService,
         ...(config.runsApi ? [LiveGateway] : []),
       ],

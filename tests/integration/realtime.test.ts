@@ -128,7 +128,9 @@ describe('live timebook', () => {
         }),
       ),
     );
-    expect(results.every((r) => r.status === 201)).toBe(true);
+    expect(results.map((r) => (r.status === 201 ? 201 : `${r.status} ${JSON.stringify(r.body)}`))).toEqual(
+      results.map(() => 201),
+    );
     await waitFor(() => (versions.length >= 12 ? true : undefined), 3000);
     expect(versions).toEqual(Array.from({ length: versions.length }, (_, i) => ack.version + 1 + i));
   });

@@ -103,6 +103,7 @@ export function connectLive(base: string, token?: string): LiveClient {
 
 export function connected(s: LiveClient): Promise<true | string> {
   return new Promise((resolve) => {
+    if (s.connected) return resolve(true);
     s.once('connect', () => resolve(true));
     s.once('connect_error', (e) => resolve(e.message));
   });

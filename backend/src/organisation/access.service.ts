@@ -7,7 +7,7 @@ import { UnitDirectory, UnitInfo } from './unit-directory.service';
 /** Resolves a target unit or region and applies the access policy: 404 unknown, 403 not yours. */
 @Injectable()
 export class AccessService {
-  constructor(private readonly units: UnitDirectory) {}
+  constructor(readonly units: UnitDirectory) {}
 
   async unit(p: Principal, capability: Capability, unitId: string): Promise<UnitInfo> {
     const unit = await this.units.get(unitId);

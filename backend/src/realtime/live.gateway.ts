@@ -10,11 +10,12 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
-import type { Capability } from '../auth/access-policy';
+import { can, type Capability } from '../auth/access-policy';
 import type { Principal } from '../auth/principal';
 import { TokenService } from '../auth/token.service';
 import { localDate } from '../common/zod';
 import { AccessService } from '../organisation/access.service';
+import { StockService } from '../stock/stock.service';
 import { TimebookService } from '../timebook/timebook.service';
 import type {
   ClientToServerEvents,
@@ -67,6 +68,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly tokens: TokenService,
     private readonly access: AccessService,
     private readonly timebook: TimebookService,
+    private readonly stock: StockService,
     private readonly realtime: RealtimeService,
     private readonly presenceStore: PresenceService,
   ) {}
@@ -120,6 +122,22 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         }
         return await this.joinPresence(socket, unit.id);
       }
+      if (req.topic === 'stock') {
+        if (req.unitId) {
+          const unit = await this.access.allowedUnit(p, 'stock.read', req.unitId);
+          if (!unit) return { ok: false, error: 'forbidden' };
+          await socket.join(topicKey('stock', unit.id));
+          const snapshot = await this.stock.snapshot(unit.id);
+          return { ok: true, version: snapshot.version, snapshot };
+        }
+        if (req.regionId) {
+          if (!can(p, 'stock.region', { regionId: req.regionId })) return { ok: false, error: 'forbidden' };
+          await socket.join(topicKey('stock', `region:${req.regionId}`));
+          const snapshot = await this.stock.overview(p, req.regionId);
+          return { ok: true, version: snapshot.version, snapshot };
+        }
+        return { ok: false, error: 'invalid', message: 'unitId or regionId is required' };
+      }
       return { ok: false, error: 'invalid', message: `topic ${req.topic} is not served yet` };
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'subscribe failed');
@@ -130,10 +148,11 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage('unsubscribe')
   async unsubscribe(@ConnectedSocket() socket: LiveSocket, @MessageBody() body: unknown) {
     const parsed = subscribeSchema.safeParse(body);
-    if (!parsed.success || !parsed.data.unitId) return { ok: false, error: 'invalid' };
-    const { topic, unitId } = parsed.data;
-    await socket.leave(topicKey(topic, unitId));
-    if (topic === 'presence') {
+    if (!parsed.success || !(parsed.data.unitId || parsed.data.regionId))
+      return { ok: false, error: 'invalid' };
+    const { topic, unitId, regionId } = parsed.data;
+    await socket.leave(unitId ? topicKey(topic, unitId) : topicKey(topic, `region:${regionId}`));
+    if (topic === 'presence' && unitId) {
       this.presence.get(socket.id)?.delete(unitId);
       await this.leavePresence(unitId, socket.id);
     }

@@ -6,6 +6,10 @@
 export interface JobMap {
   /** R14: release holds whose time is up, and push the release live. Scheduled. */
   'timebook.release-expired-holds': Record<string, never>;
+  /** R27: reconciliation of one unit, or all units of a region (unitId null), for a day. */
+  'stock.reconcile': { regionId: string; unitId: string | null; requestedBy: string | null; date: string };
+  /** Nightly: every region's units, for the previous day. */
+  'stock.reconcile-nightly': Record<string, never>;
 }
 
 export type JobName = keyof JobMap;
@@ -15,6 +19,8 @@ export type QueueName = (typeof QUEUES)[number];
 
 export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   'timebook.release-expired-holds': 'timebook',
+  'stock.reconcile': 'stock',
+  'stock.reconcile-nightly': 'stock',
 };
 
 /** What a handler reports; `skipped` is a success that did nothing (e.g. already done). */

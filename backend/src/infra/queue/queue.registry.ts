@@ -42,9 +42,18 @@ export class QueueRegistry implements OnModuleDestroy {
     return job.id ?? '';
   }
 
-  /** A repeating job (idempotent: upserting the same scheduler twice keeps one). */
-  async schedule<K extends JobName>(name: K, data: JobMap[K], everyMs: number): Promise<void> {
-    await this.queue(JOB_QUEUE[name]).upsertJobScheduler(name, { every: everyMs }, { name, data });
+  /**
+   * A repeating job, every N ms or on a cron pattern in Swedish time (idempotent: upserting the
+   * same scheduler twice keeps one).
+   */
+  async schedule<K extends JobName>(
+    name: K,
+    data: JobMap[K],
+    repeat: { everyMs: number } | { cron: string },
+  ): Promise<void> {
+    const opts =
+      'everyMs' in repeat ? { every: repeat.everyMs } : { pattern: repeat.cron, tz: 'Europe/Stockholm' };
+    await this.queue(JOB_QUEUE[name]).upsertJobScheduler(name, opts, { name, data });
   }
 
   /** Finds a job by id across queues: `GET /api/jobs/:id`. */

@@ -10,8 +10,13 @@ import { QueueRegistry } from './queue.registry';
 type Handler = (data: unknown, job: Job) => Promise<JobResult>;
 
 /** Schedules that run while any worker runs (every worker upserts the same scheduler). */
-function schedules(config: AppConfig): Array<{ name: JobName; everyMs: number }> {
-  return [{ name: 'timebook.release-expired-holds', everyMs: config.HOLD_SWEEP_SECONDS * 1000 }];
+function schedules(
+  config: AppConfig,
+): Array<{ name: JobName; repeat: { everyMs: number } | { cron: string } }> {
+  return [
+    { name: 'timebook.release-expired-holds', repeat: { everyMs: config.HOLD_SWEEP_SECONDS * 1000 } },
+    { name: 'stock.reconcile-nightly', repeat: { cron: '30 2 * * *' } },
+  ];
 }
 
 /**
@@ -62,7 +67,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
       worker.on('error', () => undefined); // connection errors: the worker reconnects by itself
       this.workers.push(worker);
     }
-    for (const s of schedules(this.config)) await this.queues.schedule(s.name, {}, s.everyMs);
+    for (const s of schedules(this.config)) await this.queues.schedule(s.name, {}, s.repeat);
     this.logger.log(`workers running for queues: ${[...byQueue.keys()].join(', ')}`);
   }
 

@@ -1,0 +1,300 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Principal, StaffPrincipal } from '../auth/principal';
+import { AppError, badRequest, ErrorCode, forbidden, notFound, ruleBroken } from '../common/errors';
+import { QueueRegistry } from '../infra/queue/queue.registry';
+import { AccessService } from '../organisation/access.service';
+import { todayInStockholm } from '../timebook/dates';
+import type { MovementDto } from './dto';
+import type { LedgerKind, MovementResult, OverviewRow, UnitStock } from './stock-api';
+import { MovementInput, StockRepository } from './stock.repository';
+import { batchWarnings, daysOfSupply, productWarnings, wastageRate } from './warnings';
+
+const PG_UNIQUE_VIOLATION = '23505';
+const PG_DEADLOCK = '40P01';
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+@Injectable()
+export class StockService {
+  constructor(
+    private readonly repo: StockRepository,
+    private readonly access: AccessService,
+    private readonly queues: QueueRegistry,
+  ) {}
+
+  async unitStock(p: Principal, unitId: string): Promise<UnitStock> {
+    await this.access.unit(p, 'stock.read', unitId);
+    return this.snapshot(unitId);
+  }
+
+  /** The unit's stock with warnings; also the realtime snapshot. */
+  async snapshot(unitId: string): Promise<UnitStock> {
+    const s = await this.repo.unitStock(unitId);
+    const today = s?.today ?? todayInStockholm();
+    const balances = (s?.balances ?? []).map((b) => ({ ...b, warnings: batchWarnings(b, today) }));
+    const booked = new Map((s?.booked ?? []).map((x) => [x.productId, x]));
+    const byProduct = new Map<
+      string,
+      { productId: string; productName: string; doses: number; usable: number }
+    >();
+    for (const b of balances) {
+      const agg = byProduct.get(b.productId) ?? {
+        productId: b.productId,
+        productName: b.productName,
+        doses: 0,
+        usable: 0,
+      };
+      agg.doses += b.doses;
+      if (b.expiresOn >= today) agg.usable += b.doses;
+      byProduct.set(b.productId, agg);
+    }
+    for (const x of booked.values()) {
+      if (!byProduct.has(x.productId)) byProduct.set(x.productId, { ...x, doses: 0, usable: 0 });
+    }
+    const products = [...byProduct.values()]
+      .map((p) => {
+        const bookedNext7Days = booked.get(p.productId)?.booked ?? 0;
+        return {
+          productId: p.productId,
+          productName: p.productName,
+          doses: p.doses,
+          bookedNext7Days,
+          warnings: productWarnings({ usableDoses: p.usable, bookedNext7Days }),
+        };
+      })
+      .sort((a, b) => a.productName.localeCompare(b.productName, 'sv'));
+    return { version: s?.version ?? 0, unitId, balances, products };
+  }
+
+  async ledger(p: Principal, unitId: string, batchId: string) {
+    await this.access.unit(p, 'stock.read', unitId);
+    return this.repo.ledger(unitId, batchId);
+  }
+
+  async history(p: Principal, unitId: string, from: string, to: string) {
+    await this.access.unit(p, 'stock.read', unitId);
+    return this.repo.history(unitId, from, to);
+  }
+
+  async overview(p: Principal, regionId: string): Promise<{ version: number; rows: OverviewRow[] }> {
+    this.access.region(p, 'stock.region', regionId);
+    const res = await this.repo.overview(regionId);
+    const rows = (res?.rows ?? []).map(({ administered28, usableDoses, ...r }) => {
+      const supply = daysOfSupply(r.doses, administered28, 28, r.daysOutOfStock);
+      return {
+        ...r,
+        ...supply,
+        coversNext7Days: usableDoses >= r.bookedNext7Days,
+        wastageRate: wastageRate(administered28, r.wastedLast28Days),
+      };
+    });
+    return { version: res?.version ?? 0, rows };
+  }
+
+  /**
+   * R24: one movement. Validates against the batch and the units involved, then runs the single
+   * statement; a failed condition is told apart as stale (409) or below zero (422), each with the
+   * current balance. An Idempotency-Key makes a retried POST return the first answer.
+   */
+  async move(
+    p: StaffPrincipal,
+    unitId: string,
+    dto: MovementDto,
+    idempotencyKey?: string,
+  ): Promise<MovementResult> {
+    const unit = await this.access.unit(p, 'stock.write', unitId);
+    const scope = `${p.userId}:stock-movement:${unitId}`;
+    const requestHash = createHash('sha256').update(canonical(dto)).digest('hex');
+    if (idempotencyKey !== undefined && !/^[\w-]{8,100}$/.test(idempotencyKey)) {
+      throw badRequest('Idempotency-Key must be 8–100 letters, digits, - or _', 'Idempotency-Key');
+    }
+    if (idempotencyKey) {
+      const replay = await this.replay(scope, idempotencyKey, requestHash);
+      if (replay) return replay;
+    }
+
+    let batchId = dto.batchId;
+    if (dto.newBatch) {
+      const product = await this.repo.product(dto.newBatch.productId);
+      if (!product) throw notFound('no such product', { field: 'newBatch.productId' });
+      const created = await this.repo.findOrCreateBatch(
+        product.id,
+        dto.newBatch.batchNumber,
+        dto.newBatch.expiresOn,
+      );
+      if (created!.expires_on !== dto.newBatch.expiresOn) {
+        throw ruleBroken(
+          `batch ${dto.newBatch.batchNumber} is registered with expiry ${created!.expires_on}`,
+          {
+            field: 'newBatch.expiresOn',
+          },
+        );
+      }
+      batchId = created!.id;
+    }
+    const batch = await this.repo.batch(batchId!);
+    if (!batch) throw notFound('no such batch', { field: 'batchId' });
+    const doses = dto.doses ?? dto.vials! * batch.doses_per_vial;
+    const today = todayInStockholm();
+    if ((dto.kind === 'RECEIPT' || dto.kind.startsWith('TRANSFER')) && batch.expires_on < today) {
+      throw ruleBroken(`batch expired on ${batch.expires_on}: register it as wastage instead`, {
+        field: 'batchId',
+      });
+    }
+
+    // Transfers run with the giving unit as the primary row, so that the condition that can fail
+    // (not below zero) is checked where the doses leave.
+    let primaryUnit = unitId;
+    let counterpart: string | null = null;
+    let kind: LedgerKind;
+    let delta = 0;
+    switch (dto.kind) {
+      case 'RECEIPT':
+        kind = 'RECEIPT';
+        delta = doses;
+        break;
+      case 'WASTAGE':
+        kind = 'WASTAGE';
+        delta = -doses;
+        break;
+      case 'COUNT':
+        kind = 'COUNT_ADJUSTMENT';
+        break;
+      case 'TRANSFER_OUT': {
+        if (dto.toUnitId === unitId) throw badRequest('toUnitId must be another unit', 'toUnitId');
+        const to = await this.access.units.get(dto.toUnitId!);
+        if (!to) throw notFound('no such unit', { field: 'toUnitId' });
+        if (to.regionId !== unit.regionId)
+          throw ruleBroken('transfers stay within the region', { field: 'toUnitId' });
+        kind = 'TRANSFER_OUT';
+        delta = -doses;
+        counterpart = to.id;
+        break;
+      }
+      case 'TRANSFER_IN': {
+        if (dto.fromUnitId === unitId) throw badRequest('fromUnitId must be another unit', 'fromUnitId');
+        const from = await this.access.units.get(dto.fromUnitId!);
+        if (!from) throw notFound('no such unit', { field: 'fromUnitId' });
+        if (!(await this.repo.userManagesStockAt(p.userId, from.id))) {
+          throw forbidden('you can only pull a transfer from a unit where you manage stock');
+        }
+        kind = 'TRANSFER_OUT';
+        delta = -doses;
+        primaryUnit = from.id;
+        counterpart = unitId;
+        break;
+      }
+    }
+    if (kind !== 'RECEIPT') {
+      const existing = await this.repo.balance(primaryUnit, batch.id);
+      if (!existing && dto.kind !== 'COUNT')
+        throw notFound('this batch has no stock at the unit', { field: 'batchId' });
+    }
+    await this.repo.ensureBalanceRow(primaryUnit, batch.id);
+    if (counterpart) await this.repo.ensureBalanceRow(counterpart, batch.id);
+
+    const input: MovementInput = {
+      unitId: primaryUnit,
+      regionId: unit.regionId,
+      batchId: batch.id,
+      kind,
+      delta,
+      countedBalance: dto.kind === 'COUNT' ? doses : null,
+      reason: dto.reason ?? null,
+      note: dto.note ?? null,
+      // a pulled transfer's row version refers to the receiving unit's balance, which has no condition
+      expectedRowVersion: dto.kind === 'TRANSFER_IN' ? null : (dto.expectedRowVersion ?? null),
+      counterpartUnitId: counterpart,
+      actor: { userId: p.userId, assignmentId: p.assignmentId },
+      idempotency: idempotencyKey ? { scope, key: idempotencyKey, requestHash } : null,
+      cause: `stock.${dto.kind.toLowerCase()}`,
+    };
+    let row;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        row = await this.repo.move(input);
+        break;
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code === PG_UNIQUE_VIOLATION && idempotencyKey) {
+          const replay = await this.replay(scope, idempotencyKey, requestHash);
+          if (replay) return replay;
+        }
+        if (code === PG_DEADLOCK && attempt < 3) continue;
+        throw e;
+      }
+    }
+    if (!row) {
+      const current = await this.repo.balance(primaryUnit, batch.id);
+      if (
+        dto.expectedRowVersion !== undefined &&
+        current &&
+        current.rowVersion !== dto.expectedRowVersion &&
+        dto.kind !== 'TRANSFER_IN'
+      ) {
+        throw new AppError(ErrorCode.CONFLICT, 'the balance was changed by someone else meanwhile', {
+          code: 'STALE_ROW_VERSION',
+          current,
+        });
+      }
+      throw new AppError(
+        ErrorCode.RULE_BROKEN,
+        `the balance would go below zero: ${current?.doses ?? 0} doses left`,
+        {
+          code: 'BELOW_ZERO',
+          current,
+        },
+      );
+    }
+    const primary = { batchId: batch.id, doses: row.doses, rowVersion: row.row_version };
+    if (dto.kind === 'TRANSFER_IN') {
+      // the caller's unit is the receiving side
+      return {
+        movementId: row.movement_id,
+        balance: {
+          batchId: batch.id,
+          doses: row.counterpart!.doses,
+          rowVersion: row.counterpart!.rowVersion,
+        },
+        counterpart: { unitId: primaryUnit, ...primary },
+      };
+    }
+    return { movementId: row.movement_id, balance: primary, counterpart: row.counterpart ?? undefined };
+  }
+
+  private async replay(scope: string, key: string, hash: string): Promise<MovementResult | undefined> {
+    const rec = await this.repo.idempotencyRecord(scope, key);
+    if (!rec) return undefined;
+    if (rec.request_hash !== hash) {
+      throw new AppError(
+        ErrorCode.IDEMPOTENCY_MISMATCH,
+        'this Idempotency-Key was used with a different request',
+        {
+          field: 'Idempotency-Key',
+        },
+      );
+    }
+    return rec.response_body as MovementResult;
+  }
+
+  async startReconciliation(p: StaffPrincipal, unitId?: string): Promise<{ jobId: string }> {
+    if (unitId) await this.access.unit(p, 'stock.write', unitId);
+    else this.access.region(p, 'stock.region', p.regionId);
+    const jobId = await this.queues.enqueue(
+      'stock.reconcile',
+      { regionId: p.regionId, unitId: unitId ?? null, requestedBy: p.userId, date: todayInStockholm() },
+      {},
+    );
+    return { jobId };
+  }
+}
