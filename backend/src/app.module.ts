@@ -35,6 +35,8 @@ import { HoldsProcessor } from './timebook/holds.processor';
 import { BookingsController, TimebookController } from './timebook/timebook.controller';
 import { TimebookRepository } from './timebook/timebook.repository';
 import { TimebookService } from './timebook/timebook.service';
+import { VisitTypesController } from './timebook/visit-types.controller';
+import { VisitTypesService } from './timebook/visit-types.service';
 
 /**
  * The whole application. Which parts run depends on PROCESS_ROLE: `api` serves HTTP and
@@ -54,6 +56,7 @@ export class AppModule {
             PatientsController,
             TimebookController,
             BookingsController,
+            VisitTypesController,
             JobsController,
             StockController,
             ProductsController,
@@ -79,6 +82,7 @@ export class AppModule {
         PatientsService,
         TimebookRepository,
         TimebookService,
+        VisitTypesService,
         HoldsProcessor,
         StockRepository,
         StockService,

@@ -71,16 +71,24 @@ export class TimebookService {
         { field: 'patient.phone', rule: 'R3' },
       );
     }
-    const outcome = await this.repo.book({
-      slotId: dto.slotId,
-      visitTypeId: dto.visitTypeId,
-      patientId: patient.id,
-      phone: patient.protected_identity ? null : (dto.patient.phone ?? null),
-      unitId: p.kind === 'staff' ? p.unitId : null,
-      web: p.kind === 'citizen',
-      actor: actorRef(p),
-      source: p.kind === 'citizen' ? 'WEB' : source,
-    });
+    const outcome = await this.repo
+      .book({
+        slotId: dto.slotId,
+        visitTypeId: dto.visitTypeId,
+        patientId: patient.id,
+        phone: patient.protected_identity ? null : (dto.patient.phone ?? null),
+        unitId: p.kind === 'staff' ? p.unitId : null,
+        web: p.kind === 'citizen',
+        actor: actorRef(p),
+        source: p.kind === 'citizen' ? 'WEB' : source,
+      })
+      .catch((e: unknown) => {
+        // R12: the visit type was retired while this booking was being made (deferred trigger).
+        if ((e as { code?: string }).code === '23514' && /retired/.test((e as Error).message)) {
+          throw ruleBroken('the visit type has been retired', { field: 'visitTypeId' });
+        }
+        throw e;
+      });
     if (outcome.bookingId) return { id: outcome.bookingId, slotId: dto.slotId, status: 'ACTIVE' as const };
     const t = outcome.target;
     if (!t) throw notFound(`slot ${dto.slotId} not found`, { field: 'slotId' });
