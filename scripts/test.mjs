@@ -16,7 +16,7 @@ const steps = [
   [
     'integration tests (jest, PostgreSQL + Redis)',
     'npx',
-    ['jest', '--selectProjects', 'integration', '--runInBand'],
+    ['jest', '--selectProjects', 'integration', '--runInBand', '--forceExit'],
   ],
   ['dashboard tests (vitest)', 'npx', ['vitest', 'run', '--config', 'dashboard/vite.config.mts']],
   ['build', 'npm', ['run', 'build']],
