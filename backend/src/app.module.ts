@@ -37,6 +37,9 @@ import { TimebookRepository } from './timebook/timebook.repository';
 import { TimebookService } from './timebook/timebook.service';
 import { VisitTypesController } from './timebook/visit-types.controller';
 import { VisitTypesService } from './timebook/visit-types.service';
+import { MassCancellationProcessor } from './timebook/mass-cancellation.processor';
+import { MassCancellationService } from './timebook/mass-cancellation.service';
+import { OutboxJobDispatcher } from './infra/outbox/job-dispatch';
 
 /**
  * The whole application. Which parts run depends on PROCESS_ROLE: `api` serves HTTP and
@@ -83,6 +86,9 @@ export class AppModule {
         TimebookRepository,
         TimebookService,
         VisitTypesService,
+        MassCancellationService,
+        MassCancellationProcessor,
+        OutboxJobDispatcher,
         HoldsProcessor,
         StockRepository,
         StockService,

@@ -12,7 +12,8 @@ export type Capability =
   | 'timebook.read' // slots, availability, visit types, presence
   | 'booking.write' // book, rebook, cancel for a patient
   | 'booking.read' // a booking with its patient
-  | 'timebook.admin' // open/block times, visit types, mass cancellation
+  | 'timebook.admin' // open/block times, visit types
+  | 'booking.mass-cancel' // cancel a day with SMS when a delivery fails (R17)
   | 'patient.read'
   | 'stock.read'
   | 'stock.write'
@@ -31,6 +32,7 @@ export const POLICY: Record<Capability, Array<{ roles: Role[]; scope: Scope }>> 
   'booking.write': [{ roles: UNIT_STAFF, scope: 'unit' }],
   'booking.read': [{ roles: UNIT_STAFF, scope: 'unit' }],
   'timebook.admin': [{ roles: ['TIMEBOOK_ADMIN', 'ADMIN'], scope: 'unit' }],
+  'booking.mass-cancel': [{ roles: ['BOOKING', 'TIMEBOOK_ADMIN', 'ADMIN'], scope: 'unit' }],
   'patient.read': [{ roles: UNIT_STAFF, scope: 'unit' }],
   'stock.read': [
     { roles: ['STOCK_MANAGER', ...CLINICAL, 'ADMIN'], scope: 'unit' },

@@ -40,6 +40,8 @@ export const configSchema = z
     SMS_PROVIDER_PASSWORD: z.string().optional(),
     /** Whether this process relays the outbox to sockets and queues (one relay drains at a time). */
     OUTBOX_RELAY: booleanFlag.default(true),
+    /** Where citizens reach the dashboard: the base of links in SMS. */
+    PUBLIC_URL: z.string().url().default('http://localhost:3000'),
     /** How long a slot hold lasts (R14). */
     HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
     /** How often the worker releases expired holds and pushes the release live. */

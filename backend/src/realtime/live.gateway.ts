@@ -16,6 +16,7 @@ import { TokenService } from '../auth/token.service';
 import { localDate } from '../common/zod';
 import { AccessService } from '../organisation/access.service';
 import { StockService } from '../stock/stock.service';
+import { MassCancellationService } from '../timebook/mass-cancellation.service';
 import { TimebookService } from '../timebook/timebook.service';
 import type {
   ClientToServerEvents,
@@ -69,6 +70,7 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly access: AccessService,
     private readonly timebook: TimebookService,
     private readonly stock: StockService,
+    private readonly massCancellations: MassCancellationService,
     private readonly realtime: RealtimeService,
     private readonly presenceStore: PresenceService,
   ) {}
@@ -137,6 +139,13 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
           return { ok: true, version: snapshot.version, snapshot };
         }
         return { ok: false, error: 'invalid', message: 'unitId or regionId is required' };
+      }
+      if (req.topic === 'jobs') {
+        if (!req.unitId) return { ok: false, error: 'invalid', message: 'unitId is required' };
+        const unit = await this.access.allowedUnit(p, 'jobs.read', req.unitId);
+        if (!unit) return { ok: false, error: 'forbidden' };
+        await socket.join(topicKey('jobs', unit.id));
+        return { ok: true, ...(await this.massCancellations.running(unit.id)) };
       }
       return { ok: false, error: 'invalid', message: `topic ${req.topic} is not served yet` };
     } catch (err) {

@@ -44,7 +44,9 @@ export class RealtimeService {
     if (row.topic === 'presence') return;
     const event = EVENT_OF_TOPIC[row.topic];
     if (!event) return;
-    const payload = { ...row.payload, topic: row.topic, version: row.version, at: row.created_at };
+    // `enqueue` is for the job dispatcher, not for clients.
+    const { enqueue: _jobs, ...delta } = row.payload;
+    const payload = { ...delta, topic: row.topic, version: row.version, at: row.created_at };
     this.ns?.to(row.topic_key).emit(event, payload as never);
     this.onEmit?.(row.topic, Date.now() - new Date(row.created_at).getTime());
   }

@@ -10,7 +10,9 @@ import {
   CreateBookingDto,
   slotsQuerySchema,
 } from './dto/booking.dto';
+import { MassCancellationService } from './mass-cancellation.service';
 import { TimebookService } from './timebook.service';
+import { massCancellationSchema, MassCancellationDto } from './dto/mass-cancellation.dto';
 
 const idPipe = new ZodPipe(id);
 
@@ -54,7 +56,10 @@ export class TimebookController {
 @ApiBearerAuth()
 @Controller('api')
 export class BookingsController {
-  constructor(private readonly timebook: TimebookService) {}
+  constructor(
+    private readonly timebook: TimebookService,
+    private readonly massCancellations: MassCancellationService,
+  ) {}
 
   @Post('bookings')
   @CitizenAllowed()
@@ -83,6 +88,25 @@ export class BookingsController {
     @Body(new ZodPipe(cancelBookingSchema)) body?: { reason?: string },
   ) {
     return this.timebook.cancel(p, bookingId, body?.reason);
+  }
+
+  @Post('units/:unitId/mass-cancellations')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Cancel a day or time range (optionally one visit type) with one SMS each (R17)' })
+  @ApiZodBody(massCancellationSchema)
+  @ApiResponse({ status: 202, description: '{ jobId, massCancellationId, total }' })
+  massCancel(
+    @CurrentPrincipal() p: Principal,
+    @Param('unitId', idPipe) unitId: string,
+    @Body(new ZodPipe(massCancellationSchema)) dto: MassCancellationDto,
+  ) {
+    return this.massCancellations.start(p, unitId, dto);
+  }
+
+  @Get('mass-cancellations/:id')
+  @ApiOperation({ summary: 'A mass cancellation: status, progress, SMS queued' })
+  massCancellation(@CurrentPrincipal() p: Principal, @Param('id', idPipe) id: string) {
+    return this.massCancellations.get(p, id);
   }
 
   @Post('slots/:slotId/hold')

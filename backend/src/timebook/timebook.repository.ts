@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DayCounts, SlotStatus, SlotView } from '../realtime/events';
 import { DatabaseService } from '../infra/database.service';
 import { OUTBOX_CHANNEL } from '../infra/outbox/outbox';
-import { sql } from '../infra/sql';
+import { raw, sql } from '../infra/sql';
 import { EFFECTIVE_STATUS, SLOT_VIEW_JSON, timebookKey } from './timebook.sql';
 
 export interface BookAttempt {
@@ -199,43 +199,112 @@ export class TimebookRepository {
        WHERE b.id = ${bookingId}`);
   }
 
+  /** What a cancellation SMS needs about each booking (only active ones). */
+  async cancellable(filter: { bookingId: string } | { massCancellationId: string; limit: number }) {
+    const where =
+      'bookingId' in filter
+        ? sql`b.id = ${filter.bookingId}`
+        : sql`b.unit_id = mc.unit_id AND s.date = mc.date
+              AND (mc.from_time IS NULL OR to_char(s.starts_at, 'HH24:MI') >= mc.from_time)
+              AND (mc.to_time IS NULL OR to_char(s.starts_at, 'HH24:MI') < mc.to_time)
+              AND (mc.visit_type_id IS NULL OR b.visit_type_id = mc.visit_type_id)`;
+    const from =
+      'bookingId' in filter
+        ? raw('')
+        : sql`JOIN mass_cancellation mc ON mc.id = ${filter.massCancellationId}`;
+    const limit = 'bookingId' in filter ? 1 : filter.limit;
+    return this.db.query<{
+      booking_id: string;
+      unit_id: string;
+      unit_name: string;
+      starts_at: Date;
+      phone: string | null;
+      protected_identity: boolean;
+      sms_opt_out: boolean;
+    }>(sql`
+      SELECT b.id AS booking_id, b.unit_id, u.name AS unit_name, s.starts_at,
+             coalesce(b.phone, p.phone) AS phone, p.protected_identity, p.sms_opt_out
+        FROM booking b JOIN slot s ON s.id = b.slot_id JOIN unit u ON u.id = b.unit_id JOIN patient p ON p.id = b.patient_id
+        ${from}
+       WHERE b.status = 'ACTIVE' AND ${where}
+       ORDER BY s.starts_at, b.id
+       LIMIT ${limit}`);
+  }
+
   /**
-   * Cancels an active booking and frees its slot (or returns it to its block), with version,
-   * outbox and audit in the same statement. Returns null when there was no active booking.
+   * Cancels active bookings of one unit in one statement: bookings, their slots (freed, or back
+   * to their block), one notification each under a unique key, the unit's timebook version and
+   * outbox event (which carries the SMS jobs to enqueue after commit), the mass cancellation's
+   * progress, and audit rows. Bookings no longer active are skipped, so a retry does nothing twice.
    */
-  async cancel(bookingId: string, actor: BookAttempt['actor'], reason: string | null) {
-    return this.db.one<{ id: string; slot_id: string; unit_id: string }>(sql`
-      WITH b AS (
-        UPDATE booking SET status = 'CANCELLED', cancelled_at = now(), cancelled_by_id = ${actor.id}, cancel_reason = ${reason}
-         WHERE id = ${bookingId} AND status = 'ACTIVE'
+  async cancelBookings(c: {
+    unitId: string;
+    bookingIds: string[];
+    notices: Array<{ bookingId: string; toPhone: string; body: string }>;
+    actor: BookAttempt['actor'];
+    reason: string | null;
+    massCancellationId: string | null;
+    jobId: string | null;
+  }): Promise<{ cancelled: number; done: number | null; total: number | null }> {
+    const row = await this.db.one<{ cancelled: number; done: number | null; total: number | null }>(sql`
+      WITH n AS (
+        SELECT * FROM unnest(${c.notices.map((x) => x.bookingId)}::text[], ${c.notices.map((x) => x.toPhone)}::text[],
+                             ${c.notices.map((x) => x.body)}::text[]) AS n(booking_id, to_phone, body)
+      ), b AS (
+        UPDATE booking SET status = 'CANCELLED', cancelled_at = now(), cancelled_by_id = ${c.actor.id},
+                           cancel_reason = ${c.reason}, mass_cancellation_id = ${c.massCancellationId}
+         WHERE id = ANY (${c.bookingIds}::text[]) AND unit_id = ${c.unitId} AND status = 'ACTIVE'
         RETURNING id, slot_id, unit_id, patient_id
       ), s AS (
         UPDATE slot SET status = CASE WHEN slot.block_id IS NULL THEN 'FREE'::"SlotStatus" ELSE 'BLOCKED'::"SlotStatus" END
           FROM b WHERE slot.id = b.slot_id
-        RETURNING slot.id, slot.date, slot.starts_at, slot.resource_id, slot."column", slot.status::text AS status
+        RETURNING slot.id, slot.date, slot.starts_at, slot.resource_id, slot."column", slot.status::text AS status, b.id AS booking_id
+      ), notif AS (
+        INSERT INTO notification (dedupe_key, kind, patient_id, booking_id, campaign_id, to_phone, body)
+        SELECT 'cancellation:' || b.id, 'CANCELLATION', b.patient_id, b.id, ${c.massCancellationId}, n.to_phone, n.body
+          FROM b JOIN n ON n.booking_id = b.id
+        ON CONFLICT (dedupe_key) DO NOTHING
+        RETURNING id
+      ), mc AS (
+        UPDATE mass_cancellation
+           SET done = done + (SELECT count(*) FROM b), total = greatest(total, done + (SELECT count(*) FROM b)), status = 'RUNNING'
+         WHERE id = ${c.massCancellationId}
+        RETURNING done, total
       ), v AS (
-        INSERT INTO topic_version (topic_key, version) SELECT 'timebook:' || b.unit_id, 1 FROM b
+        INSERT INTO topic_version (topic_key, version)
+        SELECT ${`timebook:${c.unitId}`}, 1 WHERE EXISTS (SELECT 1 FROM s)
+        UNION ALL SELECT ${`jobs:${c.unitId}`}, 1 WHERE ${c.massCancellationId}::text IS NOT NULL
         ON CONFLICT (topic_key) DO UPDATE SET version = topic_version.version + 1
-        RETURNING version
+        RETURNING topic_key, version
       ), o AS (
         INSERT INTO outbox_event (topic, topic_key, version, event_type, payload)
-        SELECT 'timebook', 'timebook:' || b.unit_id, v.version, 'booking.cancelled',
-               json_build_object('unitId', b.unit_id, 'cause', 'booking.cancelled', 'bookingId', b.id, 'changes', json_build_array(
-                 json_build_object('slotId', s.id, 'date', s.date, 'start', s.starts_at,
-                   'resource', (SELECT kind FROM timebook_resource WHERE id = s.resource_id),
-                   'column', s."column", 'from', 'BOOKED', 'to', s.status)))
-          FROM b, v, s
+        SELECT 'timebook', v.topic_key, v.version, 'booking.cancelled',
+               json_build_object('unitId', ${c.unitId}::text,
+                 'cause', CASE WHEN ${c.massCancellationId}::text IS NULL THEN 'booking.cancelled' ELSE 'mass-cancellation' END,
+                 'changes', (SELECT json_agg(json_build_object('slotId', s.id, 'date', s.date, 'start', s.starts_at,
+                               'resource', (SELECT kind FROM timebook_resource WHERE id = s.resource_id),
+                               'column', s."column", 'from', 'BOOKED', 'to', s.status, 'bookingId', s.booking_id)) FROM s),
+                 'enqueue', (SELECT coalesce(json_agg(json_build_object('name', 'sms.send',
+                               'data', json_build_object('notificationId', notif.id), 'jobId', 'sms-' || notif.id)), '[]'::json)
+                               FROM notif))
+          FROM v WHERE v.topic_key LIKE 'timebook:%'
+        UNION ALL
+        SELECT 'jobs', v.topic_key, v.version, 'job.progress',
+               json_build_object('unitId', ${c.unitId}::text, 'jobId', ${c.jobId}::text, 'queue', 'timebook',
+                 'name', 'timebook.mass-cancel', 'state', 'active',
+                 'progress', (SELECT json_build_object('done', done, 'total', total) FROM mc))
+          FROM v WHERE v.topic_key LIKE 'jobs:%'
         RETURNING id
       ), audit AS (
         INSERT INTO audit_log (user_id, assignment_id, unit_id, role, patient_id, action, detail)
-        SELECT ${actor.id}, ${actor.assignmentId}, b.unit_id, ${actor.role}::"Role", b.patient_id, 'booking.cancel',
-               json_build_object('bookingId', b.id, 'reason', ${reason}::text)
+        SELECT ${c.actor.id}, ${c.actor.assignmentId}, b.unit_id, ${c.actor.role}::"Role", b.patient_id, 'booking.cancel',
+               json_build_object('bookingId', b.id, 'reason', ${c.reason}::text, 'massCancellationId', ${c.massCancellationId}::text)
           FROM b
         RETURNING id
       )
-      SELECT b.id, b.slot_id, b.unit_id, (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o) AS notified,
-             (SELECT count(*) FROM audit) AS audited
-        FROM b`);
+      SELECT (SELECT count(*) FROM b)::int AS cancelled, (SELECT done FROM mc) AS done, (SELECT total FROM mc) AS total,
+             (SELECT count(*) FROM audit) AS audited, (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o LIMIT 1) AS notified`);
+    return { cancelled: row?.cancelled ?? 0, done: row?.done ?? null, total: row?.total ?? null };
   }
 
   /** R14: hold a free slot for `minutes`; null when it is not free. */

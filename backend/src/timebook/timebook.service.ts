@@ -5,12 +5,13 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { AppError, ErrorCode, forbidden, notFound, ruleBroken } from '../common/errors';
 import { AccessService } from '../organisation/access.service';
 import { PatientsService } from '../patients/patients.service';
+import { cancellationNotice } from './cancellation-notice';
 import { addDays, todayInStockholm } from './dates';
 import type { CreateBookingDto } from './dto/booking.dto';
 import { TimebookRepository } from './timebook.repository';
 
 /** Who acts, as the timebook's SQL records it (bookedBy, cancelledBy, audit). */
-function actorRef(p: Principal) {
+export function actorRef(p: Principal) {
   return p.kind === 'staff'
     ? { id: p.userId, assignmentId: p.assignmentId, role: p.role }
     : { id: p.patientId, assignmentId: null, role: null };
@@ -138,9 +139,50 @@ export class TimebookService {
     } else {
       await this.access.unit(p, 'booking.write', b.unit_id);
     }
-    await this.repo.cancel(bookingId, actorRef(p), reason ?? null);
+    await this.cancelWithNotices(b.unit_id, { bookingId }, actorRef(p), reason ?? null, null, null);
     // Cancelling twice is harmless: the answer is the booking's state, and nothing is sent twice.
     return { id: bookingId, status: 'CANCELLED' as const };
+  }
+
+  /**
+   * Cancels the selected active bookings with one cancellation SMS each (R17). Returns the
+   * number cancelled and, for a mass cancellation, its progress.
+   */
+  async cancelWithNotices(
+    unitId: string,
+    filter: { bookingId: string } | { massCancellationId: string; limit: number },
+    actor: ReturnType<typeof actorRef>,
+    reason: string | null,
+    message: string | null,
+    jobId: string | null,
+  ) {
+    const rows = await this.repo.cancellable(filter);
+    if (rows.length === 0) return { cancelled: 0, done: null, total: null, more: false };
+    const notices = rows
+      .map((r) =>
+        cancellationNotice(
+          {
+            bookingId: r.booking_id,
+            unitName: r.unit_name,
+            start: new Date(r.starts_at),
+            phone: r.phone,
+            protectedIdentity: r.protected_identity,
+            smsOptOut: r.sms_opt_out,
+          },
+          { message: message ?? undefined, baseUrl: this.config.PUBLIC_URL, secret: this.config.JWT_SECRET },
+        ),
+      )
+      .filter((n): n is NonNullable<typeof n> => n !== undefined);
+    const res = await this.repo.cancelBookings({
+      unitId,
+      bookingIds: rows.map((r) => r.booking_id),
+      notices,
+      actor,
+      reason,
+      massCancellationId: 'massCancellationId' in filter ? filter.massCancellationId : null,
+      jobId,
+    });
+    return { ...res, more: 'limit' in filter && rows.length === filter.limit };
   }
 
   async hold(p: Principal, slotId: string) {

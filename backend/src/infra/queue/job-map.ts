@@ -8,6 +8,10 @@ export interface JobMap {
   'timebook.release-expired-holds': Record<string, never>;
   /** R27: reconciliation of one unit, or all units of a region (unitId null), for a day. */
   'stock.reconcile': { regionId: string; unitId: string | null; requestedBy: string | null; date: string };
+  /** R17: cancel the bookings of a unit's day or time range, one SMS each; resumable. */
+  'timebook.mass-cancel': { massCancellationId: string; unitId: string };
+  /** Send one recorded notification (the SMS issue delivers these). */
+  'sms.send': { notificationId: string };
   /** Nightly: every region's units, for the previous day. */
   'stock.reconcile-nightly': Record<string, never>;
 }
@@ -20,6 +24,8 @@ export type QueueName = (typeof QUEUES)[number];
 export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   'timebook.release-expired-holds': 'timebook',
   'stock.reconcile': 'stock',
+  'timebook.mass-cancel': 'timebook',
+  'sms.send': 'sms',
   'stock.reconcile-nightly': 'stock',
 };
 

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { id, localDate } from '../../common/zod';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time as HH:MM');
+
+/** R17: a unit's day or time range, optionally one visit type, with the SMS text. */
+export const massCancellationSchema = z
+  .object({
+    date: localDate,
+    from: hhmm.optional(),
+    to: hhmm.optional(),
+    visitTypeId: id.optional(),
+    message: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(300, 'is too long for an SMS (300 characters at most)'),
+    urgent: z.boolean().default(false),
+  })
+  .refine((m) => !m.from || !m.to || m.from < m.to, { message: 'must be after from', path: ['to'] });
+export type MassCancellationDto = z.infer<typeof massCancellationSchema>;

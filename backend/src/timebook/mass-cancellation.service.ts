@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal';
+import { AppError, ErrorCode, notFound } from '../common/errors';
+import { DatabaseService } from '../infra/database.service';
+import { QueueRegistry } from '../infra/queue/queue.registry';
+import { sql } from '../infra/sql';
+import { AccessService } from '../organisation/access.service';
+import type { MassCancellationDto } from './dto/mass-cancellation.dto';
+
+@Injectable()
+export class MassCancellationService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly access: AccessService,
+    private readonly queues: QueueRegistry,
+  ) {}
+
+  /** Records the request and starts its job; progress is live on the unit's `jobs` topic. */
+  async start(p: Principal, unitId: string, dto: MassCancellationDto) {
+    await this.access.unit(p, 'booking.mass-cancel', unitId);
+    if (p.kind !== 'staff') throw new AppError(ErrorCode.FORBIDDEN, 'staff only');
+    if (dto.visitTypeId) {
+      const vt = await this.db.one(
+        sql`SELECT 1 AS ok FROM visit_type WHERE id = ${dto.visitTypeId} AND unit_id = ${unitId}`,
+      );
+      if (!vt) throw notFound('no such visit type at this unit', { field: 'visitTypeId' });
+    }
+    const mc = await this.db.one<{ id: string; total: number }>(sql`
+      INSERT INTO mass_cancellation (unit_id, date, from_time, to_time, visit_type_id, message, urgent, created_by_id, total)
+      SELECT ${unitId}, ${dto.date}::date, ${dto.from ?? null}, ${dto.to ?? null}, ${dto.visitTypeId ?? null}, ${dto.message},
+             ${dto.urgent}, ${p.userId},
+             (SELECT count(*) FROM booking b JOIN slot s ON s.id = b.slot_id
+               WHERE b.unit_id = ${unitId} AND b.status = 'ACTIVE' AND s.date = ${dto.date}::date
+                 AND (${dto.from ?? null}::text IS NULL OR to_char(s.starts_at, 'HH24:MI') >= ${dto.from ?? null})
+                 AND (${dto.to ?? null}::text IS NULL OR to_char(s.starts_at, 'HH24:MI') < ${dto.to ?? null})
+                 AND (${dto.visitTypeId ?? null}::text IS NULL OR b.visit_type_id = ${dto.visitTypeId ?? null}))
+      RETURNING id, total`);
+    const jobId = `mass-cancel-${mc!.id}`;
+    await this.queues.enqueue('timebook.mass-cancel', { massCancellationId: mc!.id, unitId }, { jobId });
+    return { jobId, massCancellationId: mc!.id, total: mc!.total };
+  }
+
+  /** The `jobs` topic snapshot: the unit's mass cancellations of the last day, with progress. */
+  async running(unitId: string) {
+    const row = await this.db.one<{ version: number | null; jobs: unknown[] }>(sql`
+      SELECT (SELECT version FROM topic_version WHERE topic_key = ${`jobs:${unitId}`}) AS version,
+             (SELECT coalesce(json_agg(json_build_object('jobId', 'mass-cancel-' || id, 'queue', 'timebook',
+                       'name', 'timebook.mass-cancel', 'state', CASE status WHEN 'COMPLETED' THEN 'completed'
+                       WHEN 'FAILED' THEN 'failed' WHEN 'QUEUED' THEN 'waiting' ELSE 'active' END,
+                       'progress', json_build_object('done', done, 'total', total), 'date', to_char(date, 'YYYY-MM-DD'),
+                       'message', message) ORDER BY created_at DESC), '[]'::json)
+                FROM mass_cancellation WHERE unit_id = ${unitId} AND created_at > now() - interval '1 day') AS jobs`);
+    return { version: row?.version ?? 0, snapshot: { unitId, jobs: row?.jobs ?? [] } };
+  }
+
+  async get(p: Principal, id: string) {
+    const mc = await this.db.one<{ unit_id: string }>(
+      sql`SELECT unit_id FROM mass_cancellation WHERE id = ${id}`,
+    );
+    if (!mc) throw notFound('no such mass cancellation');
+    await this.access.unit(p, 'timebook.read', mc.unit_id);
+    return this.db.one(sql`
+      SELECT id, unit_id AS "unitId", to_char(date, 'YYYY-MM-DD') AS date, from_time AS "from", to_time AS "to",
+             visit_type_id AS "visitTypeId", message, status::text AS status, total, done, created_at AS "createdAt",
+             finished_at AS "finishedAt", 'mass-cancel-' || id AS "jobId",
+             (SELECT count(*)::int FROM notification n WHERE n.campaign_id = mass_cancellation.id) AS "smsQueued"
+        FROM mass_cancellation WHERE id = ${id}`);
+  }
+}
