@@ -51,7 +51,10 @@ interface BookingBody {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -73,17 +76,29 @@ async function book(req: IncomingMessage, res: ServerResponse): Promise<void> {
   }
   const pnr = body.patient?.personalIdentityNumber;
   if (typeof body.slotId !== 'string' || typeof body.visitTypeId !== 'string' || typeof pnr !== 'string') {
-    return send(res, 400, { statusCode: 400, error: 'Bad Request', message: 'slotId, visitTypeId, patient required' });
+    return send(res, 400, {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'slotId, visitTypeId, patient required',
+    });
   }
   const { rows } = await pool.query<{ id: string }>(BOOK, [body.slotId, body.visitTypeId, pnr]);
   if (rows[0]) return send(res, 201, { id: rows[0].id, slotId: body.slotId, status: 'ACTIVE' });
-  send(res, 409, { statusCode: 409, error: 'Conflict', message: 'the slot was taken', code: 'SLOT_TAKEN', alternatives: [] });
+  send(res, 409, {
+    statusCode: 409,
+    error: 'Conflict',
+    message: 'the slot was taken',
+    code: 'SLOT_TAKEN',
+    alternatives: [],
+  });
 }
 
 const server = createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/health') return send(res, 200, { status: 'ok' });
   if (req.method === 'POST' && req.url === '/api/bookings') {
-    book(req, res).catch((err: Error) => send(res, 500, { statusCode: 500, error: 'Internal Server Error', message: err.message }));
+    book(req, res).catch((err: Error) =>
+      send(res, 500, { statusCode: 500, error: 'Internal Server Error', message: err.message }),
+    );
     return;
   }
   send(res, 404, { statusCode: 404, error: 'Not Found', message: 'not found' });

@@ -28,7 +28,8 @@ export function benchPool(max = 4): Pool {
 export async function recreateDatabase(): Promise<void> {
   const url = new URL(BENCH_DATABASE_URL);
   const name = url.pathname.slice(1);
-  if (!/^vaxops_bench[a-z0-9_]*$/.test(name)) throw new Error(`refusing to recreate a non-bench database: ${name}`);
+  if (!/^vaxops_bench[a-z0-9_]*$/.test(name))
+    throw new Error(`refusing to recreate a non-bench database: ${name}`);
   url.pathname = '/postgres';
   const admin = new Client({ connectionString: url.toString() });
   await admin.connect();
@@ -92,9 +93,14 @@ export async function seed(pool: Pool, sizes: { slots: number; patients: number 
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
-    const one = async (text: string, values: unknown[] = []) => (await c.query(text, values)).rows[0] as { id: string };
-    const region = await one(`INSERT INTO region (code, name, hsa_id) VALUES ('99', 'Bänkregionen', 'SE-BENCH-R99') RETURNING id`);
-    await c.query(`INSERT INTO municipality (code, name, region_id) VALUES ('9999', 'Bänkköping', $1)`, [region.id]);
+    const one = async (text: string, values: unknown[] = []) =>
+      (await c.query(text, values)).rows[0] as { id: string };
+    const region = await one(
+      `INSERT INTO region (code, name, hsa_id) VALUES ('99', 'Bänkregionen', 'SE-BENCH-R99') RETURNING id`,
+    );
+    await c.query(`INSERT INTO municipality (code, name, region_id) VALUES ('9999', 'Bänkköping', $1)`, [
+      region.id,
+    ]);
     const provider = await one(
       `INSERT INTO care_provider (hsa_id, name, kind, region_id) VALUES ('SE-BENCH-CP1', 'Bänkvården', 'REGION', $1) RETURNING id`,
       [region.id],
@@ -113,8 +119,13 @@ export async function seed(pool: Pool, sizes: { slots: number; patients: number 
        VALUES ($1, 'Vaccination (bänk)', 'SKOTERSKA', '{}', true) RETURNING id`,
       [unit.id],
     );
-    const user = await one(`INSERT INTO app_user (hsa_id, name) VALUES ($1, 'Bänk Bokare') RETURNING id`, [BENCH_HSA_ID]);
-    await c.query(`INSERT INTO assignment (user_id, unit_id, role) VALUES ($1, $2, 'BOOKING')`, [user.id, unit.id]);
+    const user = await one(`INSERT INTO app_user (hsa_id, name) VALUES ($1, 'Bänk Bokare') RETURNING id`, [
+      BENCH_HSA_ID,
+    ]);
+    await c.query(`INSERT INTO assignment (user_id, unit_id, role) VALUES ($1, $2, 'BOOKING')`, [
+      user.id,
+      unit.id,
+    ]);
 
     // Slots: day by day from tomorrow (local time), 54 times × 10 columns a day, the first `slots`.
     const days = Math.ceil(sizes.slots / (SLOTS_PER_COLUMN_DAY * COLUMNS));
@@ -164,7 +175,9 @@ export async function seed(pool: Pool, sizes: { slots: number; patients: number 
 export async function resetBookings(pool: Pool, unitId: string): Promise<void> {
   await pool.query(`DELETE FROM booking WHERE unit_id = $1`, [unitId]);
   await pool.query(`DELETE FROM outbox_event WHERE topic_key = $1`, [`timebook:${unitId}`]);
-  await pool.query(`UPDATE slot SET status = 'FREE', hold_id = NULL, held_until = NULL WHERE unit_id = $1`, [unitId]);
+  await pool.query(`UPDATE slot SET status = 'FREE', hold_id = NULL, held_until = NULL WHERE unit_id = $1`, [
+    unitId,
+  ]);
   await pool.query('VACUUM ANALYZE slot, booking, outbox_event, topic_version, patient');
   await pool.query('CHECKPOINT');
 }
@@ -197,9 +210,10 @@ export async function checkBookings(pool: Pool, unitId: string): Promise<Booking
 }
 
 export async function topicVersion(pool: Pool, unitId: string): Promise<number> {
-  const { rows } = await pool.query<{ version: string }>(`SELECT version FROM topic_version WHERE topic_key = $1`, [
-    `timebook:${unitId}`,
-  ]);
+  const { rows } = await pool.query<{ version: string }>(
+    `SELECT version FROM topic_version WHERE topic_key = $1`,
+    [`timebook:${unitId}`],
+  );
   return Number(rows[0]?.version ?? 0);
 }
 
@@ -208,4 +222,33 @@ export async function unpublishedOutbox(pool: Pool): Promise<number> {
     `SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`,
   );
   return rows[0]!.n;
+}
+
+export interface RelayBatches {
+  /** relay transactions that published this topic's rows (rows of one drain share published_at) */
+  drains: number;
+  rows: number;
+  maxRowsPerDrain: number;
+  /**
+   * commit → start of the drain that published the row, p95 over the rows, in ms. published_at
+   * is now() of the relay's transaction, i.e. its start, before the rows are read and emitted.
+   */
+  drainStartLagP95Ms: number;
+}
+
+/**
+ * How the outbox relay published the unit's events: one drain reads a batch of rows, emits them
+ * all back to back, and stamps them with the same published_at (its transaction's start).
+ */
+export async function relayBatches(pool: Pool, unitId: string): Promise<RelayBatches> {
+  const { rows } = await pool.query<RelayBatches>(
+    `WITH e AS (SELECT published_at, created_at FROM outbox_event WHERE topic_key = $1 AND published_at IS NOT NULL),
+          d AS (SELECT count(*)::int AS n FROM e GROUP BY published_at)
+     SELECT (SELECT count(*)::int FROM d) AS "drains", (SELECT count(*)::int FROM e) AS "rows",
+            (SELECT coalesce(max(n), 0) FROM d) AS "maxRowsPerDrain",
+            (SELECT coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM published_at - created_at) * 1000), 0)
+               FROM e)::float8 AS "drainStartLagP95Ms"`,
+    [`timebook:${unitId}`],
+  );
+  return rows[0]!;
 }

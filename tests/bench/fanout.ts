@@ -35,6 +35,9 @@ export interface FanoutOptions {
   trigger: (i: number) => Promise<boolean>;
   /** the topic's version once every trigger has returned: every client must reach it */
   finalVersion: () => Promise<number>;
+  /** called right before the first change and right after the last delivery (diagnostics) */
+  beforeChanges?: () => Promise<void>;
+  afterChanges?: () => Promise<void>;
 }
 
 export interface FanoutResult {
@@ -61,6 +64,8 @@ export interface FanoutResult {
   /** the first event a client received, so that the baseline can send the same payload */
   sampleEvent?: Record<string, unknown>;
   sampleBytes: number;
+  /** HTTP latency of the changes themselves (ours: POST /api/bookings under fan-out load) */
+  changeLatencyMs: Percentiles;
 }
 
 const CONNECT_WAVE = 50;
@@ -105,7 +110,8 @@ export async function runFanout(opts: FanoutOptions): Promise<FanoutResult> {
       const ack = (await socket
         .timeout(20_000)
         .emitWithAck('subscribe', { topic: 'timebook', unitId: opts.unitId })) as SubscribeAck;
-      if (!ack.ok || typeof ack.version !== 'number') throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
+      if (!ack.ok || typeof ack.version !== 'number')
+        throw new Error(`subscribe refused: ${JSON.stringify(ack)}`);
       tracker.ackVersion = ack.version;
       return tracker;
     } catch (err) {
@@ -130,23 +136,37 @@ export async function runFanout(opts: FanoutOptions): Promise<FanoutResult> {
     }
     const connectSeconds = (nowMs() - connectStarted) / 1000;
     await sleep(500); // let the subscribe burst settle before measuring
+    await opts.beforeChanges?.();
 
     // Open loop: change i is due at start + i/rate, whatever happened to the ones before.
     const total = Math.round(opts.ratePerSec * opts.seconds);
     const interval = 1000 / opts.ratePerSec;
     const started = performance.now();
     const results: Array<Promise<boolean>> = [];
+    const changeLatencies: number[] = [];
+    const timed = async (i: number) => {
+      const t0 = nowMs();
+      try {
+        return await opts.trigger(i);
+      } catch {
+        return false;
+      } finally {
+        changeLatencies.push(nowMs() - t0);
+      }
+    };
     for (let i = 0; i < total; i++) {
       const wait = started + i * interval - performance.now();
       if (wait > 0) await sleep(wait);
-      results.push(opts.trigger(i).catch(() => false));
+      results.push(timed(i));
     }
     const accepted = await Promise.all(results);
     const triggerFailures = accepted.filter((ok) => !ok).length;
 
     const final = await opts.finalVersion();
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-    while (Date.now() < deadline && !trackers.every((t) => t.disconnectReason || t.maxVersion >= final)) await sleep(50);
+    while (Date.now() < deadline && !trackers.every((t) => t.disconnectReason || t.maxVersion >= final))
+      await sleep(50);
+    await opts.afterChanges?.();
 
     return {
       ...check(trackers, final, latencies),
@@ -158,6 +178,7 @@ export async function runFanout(opts: FanoutOptions): Promise<FanoutResult> {
       triggerFailures,
       sampleEvent,
       sampleBytes: sampleEvent ? Buffer.byteLength(JSON.stringify(sampleEvent)) : 0,
+      changeLatencyMs: summarize(changeLatencies),
     };
   } finally {
     closing = true;

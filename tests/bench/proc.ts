@@ -139,5 +139,7 @@ export async function startChild(opts: {
     await sleep(200);
   }
   await child.stop();
-  throw new Error(`${opts.name} did not become healthy within ${opts.timeoutMs ?? 60_000} ms:\n${tail(logFile)}`);
+  throw new Error(
+    `${opts.name} did not become healthy within ${opts.timeoutMs ?? 60_000} ms:\n${tail(logFile)}`,
+  );
 }

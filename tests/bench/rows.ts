@@ -1,12 +1,21 @@
+import { median } from './context';
+import type { CpuUse } from './cpu';
 import type { BookingCheck } from './data';
 import type { FanoutResult } from './fanout';
 import type { RushResult } from './rush';
+import type { FanoutMeasurement, FanoutRound } from './scenario-fanout';
+import type { RushRound } from './scenario-rush';
 import { round } from './stats';
 import type { Row } from './table';
 
 export interface RushMeasurement {
   result: RushResult;
   check: BookingCheck;
+  /** 1-minute load average when the measured run started */
+  load: number;
+  /** ours: seconds from the last answer until the relay had published every event */
+  relayDrainSeconds?: number;
+  cpu: CpuUse;
 }
 
 const GOAL_RUSH_RATIO = 0.5;
@@ -14,10 +23,12 @@ const GOAL_FANOUT_P95_MS = 100;
 const GOAL_FANOUT_P99_MS = 250;
 const GOAL_FANOUT_RATIO = 0.5;
 
-function rushFigure(m?: RushMeasurement): string {
-  if (!m) return 'not run';
-  const r = m.result;
-  return `${Math.round(r.attemptsPerSec)} att/s, p50 ${round(r.latencyMs.p50)} ms, p99 ${round(r.latencyMs.p99)} ms`;
+/** Failures of every round, labelled with the side and round they happened in. */
+function collect<T>(rounds: Array<{ ours: T; baseline: T }>, failures: (m: T) => string[]): string[] {
+  return rounds.flatMap((r, i) => [
+    ...failures(r.ours).map((f) => `#${i + 1}: ${f}`),
+    ...failures(r.baseline).map((f) => `baseline #${i + 1}: ${f}`),
+  ]);
 }
 
 /** Every way a rush answer can be wrong: the HTTP answers and the database must both agree. */
@@ -33,79 +44,162 @@ function rushFailures(m: RushMeasurement): string[] {
   return out;
 }
 
-export function rushRow(ours?: RushMeasurement, baseline?: RushMeasurement): Row {
-  const ratio = ours && baseline ? round(ours.result.attemptsPerSec / baseline.result.attemptsPerSec, 2) : null;
-  const failures = [
-    ...(ours ? rushFailures(ours) : ['not run']),
-    ...(baseline ? rushFailures(baseline).map((f) => `baseline: ${f}`) : []),
-  ];
-  const goalMisses: string[] = [];
-  if (ratio !== null && ratio < GOAL_RUSH_RATIO) goalMisses.push(`ratio ${ratio} < ${GOAL_RUSH_RATIO}`);
-  if (ours && ours.check.doubleBooked > 0) goalMisses.push(`${ours.check.doubleBooked} double bookings`);
-  const attempts = ours?.result.attempts ?? baseline?.result.attempts ?? 0;
-  const slots = ours?.check.slots ?? baseline?.check.slots ?? 0;
+interface RushFigures {
+  attemptsPerSec: number;
+  p50: number;
+  p99: number;
+}
+
+function rushMedians(ms: RushMeasurement[]): RushFigures {
   return {
-    scenario: `booking rush (${attempts} attempts, ${slots} slots)`,
+    attemptsPerSec: median(ms.map((m) => m.result.attemptsPerSec)),
+    p50: median(ms.map((m) => m.result.latencyMs.p50)),
+    p99: median(ms.map((m) => m.result.latencyMs.p99)),
+  };
+}
+
+const rushFigure = (f: RushFigures) =>
+  `${Math.round(f.attemptsPerSec)} att/s, p50 ${round(f.p50)} ms, p99 ${round(f.p99)} ms`;
+
+export function rushRow(rounds: RushRound[]): Row {
+  const ours = rushMedians(rounds.map((r) => r.ours));
+  const baseline = rushMedians(rounds.map((r) => r.baseline));
+  const ratio = round(ours.attemptsPerSec / baseline.attemptsPerSec, 2);
+  const doubles = rounds.reduce((n, r) => n + r.ours.check.doubleBooked, 0);
+  const goalMisses: string[] = [];
+  if (ratio < GOAL_RUSH_RATIO) goalMisses.push(`ratio ${ratio} < ${GOAL_RUSH_RATIO}`);
+  if (doubles > 0) goalMisses.push(`${doubles} double bookings`);
+  const first = rounds[0]!.ours;
+  return {
+    scenario: `booking rush (${first.result.attempts} attempts on ${first.check.slots} slots; median of ${rounds.length})`,
     ours: rushFigure(ours),
     baseline: rushFigure(baseline),
     ratio,
     goal: `ratio ≥ ${GOAL_RUSH_RATIO}, 0 double bookings`,
     goalMisses,
-    failures,
-    details: { ours, baseline },
+    failures: collect(rounds, rushFailures),
+    notes: rushNotes(rounds),
+    details: { medians: { ours, baseline }, rounds },
   };
 }
 
-function fanoutFigure(r?: FanoutResult): string {
-  if (!r) return 'not run';
-  const l = r.latencyMs;
-  return `p50 ${round(l.p50)} / p95 ${round(l.p95)} / p99 ${round(l.p99)} ms`;
+const ms = (x: number | null | undefined, digits = 1) =>
+  x == null || Number.isNaN(x) ? '?' : `${round(x, digits)} ms`;
+
+function rushNotes(rounds: RushRound[]): string[] {
+  const perAttempt = (m: RushMeasurement, k: 'serverMs' | 'postgresMs') => m.cpu[k] / m.result.attempts;
+  const cpu = (side: 'ours' | 'baseline') =>
+    `node ${ms(median(rounds.map((r) => perAttempt(r[side], 'serverMs'))), 2)} + postgres ` +
+    ms(median(rounds.map((r) => perAttempt(r[side], 'postgresMs'))), 2);
+  return [
+    `CPU per attempt: ours ${cpu('ours')}; baseline ${cpu('baseline')}`,
+    `outbox relay finished publishing ${round(median(rounds.map((r) => r.ours.relayDrainSeconds ?? NaN)), 2)} s after the last answer`,
+    `load average at start of each run (ours/baseline): ${rounds.map((r) => `${r.ours.load}/${r.baseline.load}`).join(', ')}`,
+  ];
+}
+
+function fanoutNotes(rounds: FanoutRound[]): string[] {
+  const med = (f: (m: FanoutMeasurement) => number | null | undefined, side: 'ours' | 'baseline' = 'ours') =>
+    median(rounds.map((r) => f(r[side]) ?? NaN));
+  const perChange = (m: FanoutMeasurement, k: 'serverMs' | 'postgresMs') =>
+    m.cpu ? m.cpu[k] / m.triggers : NaN;
+  return [
+    `inside our server, commit → emit p50 ≤ ${ms(
+      med((m) => m.emitLagP50Ms),
+      0,
+    )}, p95 ≤ ${ms(
+      med((m) => m.emitLagP95Ms),
+      0,
+    )} ` +
+      `(histogram bounds); its event-loop delay p99 ${ms(med((m) => m.eventLoopLagP99Ms))}, ` +
+      `max ${ms(med((m) => m.eventLoopLagMaxMs))}`,
+    `the outbox relay published ${med((m) => m.relay?.rows)} events in ${med((m) => m.relay?.drains)} drains ` +
+      `(max ${med((m) => m.relay?.maxRowsPerDrain)} events emitted back to back in one drain); ` +
+      `commit → start of its drain p95 ${ms(
+        med((m) => m.relay?.drainStartLagP95Ms),
+        0,
+      )}`,
+    `POST /api/bookings during the fan-out: p50 ${ms(med((m) => m.changeLatencyMs.p50))}, ` +
+      `p99 ${ms(med((m) => m.changeLatencyMs.p99))}`,
+    `CPU per change: ours node ${ms(
+      med((m) => perChange(m, 'serverMs')),
+      2,
+    )} + postgres ` +
+      `${ms(
+        med((m) => perChange(m, 'postgresMs')),
+        2,
+      )}; baseline node ${ms(
+        med((m) => perChange(m, 'serverMs'), 'baseline'),
+        2,
+      )}` +
+      `; payload ${rounds[0]!.ours.sampleBytes} B`,
+    `load average at start of each run (ours/baseline): ${rounds.map((r) => `${r.ours.load}/${r.baseline.load}`).join(', ')}`,
+  ];
 }
 
 /** Every version to every client, once, in order, and nothing else; every change accepted. */
-function fanoutFailures(r: FanoutResult, what: string): string[] {
+function fanoutFailures(r: FanoutResult): string[] {
   const out: string[] = [];
-  if (r.connectFailures > 0) out.push(`${r.connectFailures} clients failed to subscribe (${r.connectFailureSample})`);
-  if (r.triggerFailures > 0) out.push(`${r.triggerFailures} of ${r.triggers} ${what} failed`);
+  if (r.connectFailures > 0)
+    out.push(`${r.connectFailures} clients failed to subscribe (${r.connectFailureSample})`);
+  if (r.triggerFailures > 0) out.push(`${r.triggerFailures} of ${r.triggers} changes were not accepted`);
   if (r.missing > 0) out.push(`${r.missing} deliveries missing`);
   if (r.duplicates > 0) out.push(`${r.duplicates} duplicate deliveries`);
   if (r.outOfOrder > 0) out.push(`${r.outOfOrder} out of order`);
   if (r.unexpected > 0) out.push(`${r.unexpected} versions beyond the last change`);
   if (r.disconnects > 0) out.push(`${r.disconnects} clients disconnected`);
-  if (r.clientsIncomplete > 0 && out.length === 0) out.push(`${r.clientsIncomplete} clients without the exact sequence`);
+  if (r.clientsIncomplete > 0 && out.length === 0)
+    out.push(`${r.clientsIncomplete} clients without the exact sequence`);
   if (r.expectedDeliveries !== r.triggers * r.subscribed) {
     out.push(`${r.expectedDeliveries} versions expected for ${r.triggers} changes × ${r.subscribed} clients`);
   }
   return out;
 }
 
-export function fanoutRow(ours?: FanoutResult, baseline?: FanoutResult): Row {
-  const p95 = (r: FanoutResult) => r.latencyMs.p95;
-  // Latency: lower is better, so the ratio is baseline ÷ ours. Guard a 0 ms p95 (sub-ms rounding).
-  const ratio = ours && baseline ? round(Math.max(p95(baseline), 0.1) / Math.max(p95(ours), 0.1), 2) : null;
-  const failures = [
-    ...(ours ? fanoutFailures(ours, 'bookings') : ['not run']),
-    ...(baseline ? fanoutFailures(baseline, 'broadcasts').map((f) => `baseline: ${f}`) : []),
-  ];
-  const goalMisses: string[] = [];
-  if (ours && ours.latencyMs.p95 > GOAL_FANOUT_P95_MS) goalMisses.push(`p95 ${round(ours.latencyMs.p95)} ms`);
-  if (ours && ours.latencyMs.p99 > GOAL_FANOUT_P99_MS) goalMisses.push(`p99 ${round(ours.latencyMs.p99)} ms`);
-  if (ratio !== null && ratio < GOAL_FANOUT_RATIO) goalMisses.push(`ratio ${ratio} < ${GOAL_FANOUT_RATIO}`);
-  const r = ours ?? baseline;
+interface FanoutFigures {
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+function fanoutMedians(rs: FanoutResult[]): FanoutFigures {
   return {
-    scenario: r
-      ? `live fan-out (${r.clients} clients, ${r.triggers} changes, ${r.deliveries} deliveries)`
-      : 'live fan-out',
+    p50: median(rs.map((r) => r.latencyMs.p50)),
+    p95: median(rs.map((r) => r.latencyMs.p95)),
+    p99: median(rs.map((r) => r.latencyMs.p99)),
+  };
+}
+
+const fanoutFigure = (f: FanoutFigures) =>
+  `p50 ${round(f.p50)} / p95 ${round(f.p95)} / p99 ${round(f.p99)} ms`;
+
+export function fanoutRow(rounds: FanoutRound[]): Row {
+  const ours = fanoutMedians(rounds.map((r) => r.ours));
+  const baseline = fanoutMedians(rounds.map((r) => r.baseline));
+  // Latency: lower is better, so baseline ÷ ours. The floor guards a sub-millisecond p95.
+  const ratio = round(Math.max(baseline.p95, 0.1) / Math.max(ours.p95, 0.1), 2);
+  const goalMisses: string[] = [];
+  if (ours.p95 > GOAL_FANOUT_P95_MS) goalMisses.push(`p95 ${round(ours.p95)} ms`);
+  if (ours.p99 > GOAL_FANOUT_P99_MS) goalMisses.push(`p99 ${round(ours.p99)} ms`);
+  if (ratio < GOAL_FANOUT_RATIO) goalMisses.push(`ratio ${ratio} < ${GOAL_FANOUT_RATIO}`);
+  const first = rounds[0]!.ours;
+  return {
+    scenario: `live fan-out (${first.clients} clients × ${first.triggers} changes; median of ${rounds.length})`,
     ours: fanoutFigure(ours),
     baseline: fanoutFigure(baseline),
     ratio,
     goal: `p95 ≤ ${GOAL_FANOUT_P95_MS} ms, p99 ≤ ${GOAL_FANOUT_P99_MS} ms, ratio (p95) ≥ ${GOAL_FANOUT_RATIO}`,
     goalMisses,
-    failures,
-    // The sample event is large and repeated in the JSON otherwise; its size is what matters.
+    failures: collect(rounds, fanoutFailures),
+    notes: fanoutNotes(rounds),
+    // The sample event would repeat in every round; its size is what matters.
     details: {
-      ours: ours && { ...ours, sampleEvent: undefined },
-      baseline: baseline && { ...baseline, sampleEvent: undefined },
+      medians: { ours, baseline },
+      payloadBytes: first.sampleBytes,
+      rounds: rounds.map((r) => ({
+        ours: { ...r.ours, sampleEvent: undefined },
+        baseline: { ...r.baseline, sampleEvent: undefined },
+      })),
     },
   };
 }

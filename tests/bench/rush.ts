@@ -21,7 +21,8 @@ export function planRush(
   seed = 42,
 ): Attempt[][] {
   if (clients < attemptsPerSlot) throw new Error('need at least as many clients as attempts per slot');
-  if (patients.length < slotIds.length * attemptsPerSlot) throw new Error('one patient per attempt is needed');
+  if (patients.length < slotIds.length * attemptsPerSlot)
+    throw new Error('one patient per attempt is needed');
   const queues: Attempt[][] = Array.from({ length: clients }, () => []);
   const spread = Math.floor(clients / attemptsPerSlot);
   shuffled(slotIds, seed).forEach((slotId, i) => {

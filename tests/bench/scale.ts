@@ -13,6 +13,11 @@ export interface Scale {
   /** bookings (ours) or broadcasts (baseline) per second during the fan-out */
   fanoutRatePerSec: number;
   fanoutSeconds: number;
+  /**
+   * Rounds per scenario, ours and baseline alternating (ABBA): other work on these shared
+   * machines comes in bursts, and the median of interleaved rounds is robust to one bad burst.
+   */
+  rounds: number;
 }
 
 export const SCALES: Record<Scale['name'], Scale> = {
@@ -25,6 +30,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     fanoutClients: 1000,
     fanoutRatePerSec: 50,
     fanoutSeconds: 6,
+    rounds: 3,
   },
   full: {
     name: 'full',
@@ -35,6 +41,7 @@ export const SCALES: Record<Scale['name'], Scale> = {
     fanoutClients: 1000,
     fanoutRatePerSec: 50,
     fanoutSeconds: 20,
+    rounds: 3,
   },
 };
 
@@ -46,12 +53,14 @@ export interface Options {
 
 /**
  * Flags: `--quick` (= `--scale=quick`), `--scale=full` (the default), `--only=rush,fanout`, and
- * `--clients=N` to override the fan-out client count (e.g. 500 on a struggling machine).
+ * `--clients=N` to override the fan-out client count (e.g. 500 on a struggling machine), and
+ * `--rounds=N` to override the number of interleaved rounds.
  */
 export function parseArgs(argv: string[]): Options {
   let name: Scale['name'] = 'full';
   let only = new Set<'rush' | 'fanout'>(['rush', 'fanout']);
   let fanoutClients: number | undefined;
+  let rounds: number | undefined;
   for (const arg of argv) {
     if (arg === '--quick' || arg === '--scale=quick') name = 'quick';
     else if (arg === '--scale=full') name = 'full';
@@ -64,11 +73,21 @@ export function parseArgs(argv: string[]): Options {
       only = new Set(picked);
     } else if (arg.startsWith('--clients=')) {
       fanoutClients = Number(arg.slice('--clients='.length));
-      if (!Number.isInteger(fanoutClients) || fanoutClients < 1) throw new Error(`${arg}: expected a positive integer`);
+      if (!Number.isInteger(fanoutClients) || fanoutClients < 1)
+        throw new Error(`${arg}: expected a positive integer`);
+    } else if (arg.startsWith('--rounds=')) {
+      rounds = Number(arg.slice('--rounds='.length));
+      if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${arg}: expected a positive integer`);
     } else if (arg !== '--') {
-      throw new Error(`unknown flag ${arg} (known: --quick, --scale=quick|full, --only=rush,fanout, --clients=N)`);
+      throw new Error(
+        `unknown flag ${arg} (known: --quick, --scale=quick|full, --only=rush,fanout, --clients=N, --rounds=N)`,
+      );
     }
   }
-  const scale = { ...SCALES[name], ...(fanoutClients ? { fanoutClients } : {}) };
+  const scale = {
+    ...SCALES[name],
+    ...(fanoutClients ? { fanoutClients } : {}),
+    ...(rounds ? { rounds } : {}),
+  };
   return { scale, only };
 }

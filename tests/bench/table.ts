@@ -16,6 +16,8 @@ export interface Row {
   goalMisses: string[];
   /** a fast wrong answer is a failure: every reason it was wrong */
   failures: string[];
+  /** diagnostics printed under the table: where the time and the CPU went */
+  notes: string[];
   /** the raw measurements behind the figures, for comparing runs */
   details: Record<string, unknown>;
 }
@@ -23,7 +25,14 @@ export interface Row {
 function cells(row: Row): string[] {
   const goal = `${row.goal}: ${row.goalMisses.length ? `MISSED (${row.goalMisses.join('; ')})` : 'met'}`;
   const correctness = row.failures.length ? `FAIL: ${row.failures.join('; ')}` : 'PASS';
-  return [row.scenario, row.ours, row.baseline, row.ratio === null ? '—' : row.ratio.toFixed(2), goal, correctness];
+  return [
+    row.scenario,
+    row.ours,
+    row.baseline,
+    row.ratio === null ? '—' : row.ratio.toFixed(2),
+    goal,
+    correctness,
+  ];
 }
 
 /** The one table, as Markdown so it can be pasted into a PR as it is. */
@@ -32,7 +41,9 @@ export function formatTable(rows: Row[]): string {
   const body = rows.map(cells);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+  const table = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)];
+  const notes = rows.flatMap((r) => r.notes.map((n) => `- ${r.scenario.split(' (')[0]}: ${n}`));
+  return [...table, ...(notes.length ? ['', 'notes (medians over rounds):', ...notes] : [])].join('\n');
 }
 
 export function writeResults(rows: Row[], meta: Record<string, unknown>): string {

@@ -76,11 +76,13 @@ describe('booking a slot (R13)', () => {
     const after = await api(app.url, 'GET', `/api/units/${units.U1}/slots?date=${date}`, { token });
     expect(after.body.slots.find((s: any) => s.id === slotId).status).toBe('FREE');
     const { rows } = await db().query(
-      `SELECT count(*)::int AS n FROM outbox_event WHERE event_type = 'booking.cancelled'
-       AND payload->>'bookingId' = $1`,
+      `SELECT (SELECT count(*)::int FROM outbox_event WHERE event_type = 'booking.cancelled'
+                 AND payload->'changes'->0->>'bookingId' = $1) AS events,
+              (SELECT count(*)::int FROM notification WHERE booking_id = $1 AND kind = 'CANCELLATION') AS sms`,
       [booked.body.id],
     );
-    expect(rows[0].n).toBe(1);
+    // cancelled twice, published once, one cancellation SMS (R17)
+    expect(rows[0]).toEqual({ events: 1, sms: 1 });
   });
 
   it('availability counts move with a booking', async () => {
