@@ -1,18 +1,31 @@
-import { createRouter, createWebHistory, type RouteLocationRaw, type Router } from 'vue-router';
+import { createRouter, createWebHistory, type Router } from 'vue-router';
+import { mayEnter, type Area } from './lib/roles';
 import { useAuthStore } from './stores/auth';
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** Reachable without a session. */
     public?: boolean;
-    /** Only for roles with the timebook (unit staff). */
-    timebook?: boolean;
+    /** Only for roles that may enter this part of the app (see lib/roles.ts). */
+    area?: Area;
   }
 }
 
-/** Where a logged-in user belongs: the timebook for unit staff, the role page otherwise. */
-export function homeFor(canUseTimebook: boolean): RouteLocationRaw {
-  return canUseTimebook ? { name: 'timebook' } : { name: 'start' };
+/**
+ * Where a logged-in user belongs: regional smittskydd on the stock overview, stock managers on
+ * their unit's stock, unit staff in the timebook, everyone else on the role page.
+ */
+export function homeFor(role: string | null | undefined): {
+  name: 'stockOverview' | 'stock' | 'timebook' | 'start';
+} {
+  if (role === 'SMITTSKYDD') return { name: 'stockOverview' };
+  if (role === 'STOCK_MANAGER') return { name: 'stock' };
+  if (mayEnter('timebook', role)) return { name: 'timebook' };
+  return { name: 'start' };
+}
+
+function currentRole(): string | null {
+  return useAuthStore().activeAssignment?.role ?? null;
 }
 
 export function createAppRouter(): Router {
@@ -29,27 +42,48 @@ export function createAppRouter(): Router {
         path: '/tidbok',
         name: 'timebook',
         component: () => import('./views/TimebookView.vue'),
-        meta: { timebook: true },
+        meta: { area: 'timebook' },
+      },
+      {
+        path: '/saldo',
+        name: 'stock',
+        component: () => import('./views/StockView.vue'),
+        meta: { area: 'stock' },
+        // Smittskydd has no stock of its own: /saldo means a unit picked in the overview.
+        beforeEnter: (to) =>
+          currentRole() === 'SMITTSKYDD' && typeof to.query.unit !== 'string'
+            ? { name: 'stockOverview' }
+            : true,
+      },
+      {
+        path: '/saldo/oversikt',
+        name: 'stockOverview',
+        component: () => import('./views/StockOverviewView.vue'),
+        meta: { area: 'stockOverview' },
       },
       {
         path: '/start',
         name: 'start',
         component: () => import('./views/RoleLandingView.vue'),
-        // '/' resolves its redirect before login (to 'start'); once logged in, unit staff belong in the timebook.
-        beforeEnter: () => (useAuthStore().canUseTimebook ? { name: 'timebook' } : true),
+        // '/' resolves its redirect before login (to 'start'); once logged in, a role with a
+        // page of its own belongs there.
+        beforeEnter: () => {
+          const home = homeFor(currentRole());
+          return home.name === 'start' ? true : home;
+        },
       },
-      { path: '/', name: 'home', redirect: () => homeFor(useAuthStore().canUseTimebook) },
+      { path: '/', name: 'home', redirect: () => homeFor(currentRole()) },
       { path: '/:pathMatch(.*)*', redirect: { name: 'home' } },
     ],
   });
 
   router.beforeEach((to) => {
     const auth = useAuthStore();
-    if (to.meta.public) return to.name === 'login' && auth.isLoggedIn ? homeFor(auth.canUseTimebook) : true;
+    if (to.meta.public) return to.name === 'login' && auth.isLoggedIn ? homeFor(currentRole()) : true;
     if (!auth.isLoggedIn) {
       return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} };
     }
-    if (to.meta.timebook && !auth.canUseTimebook) return { name: 'start' };
+    if (to.meta.area && !mayEnter(to.meta.area, currentRole())) return homeFor(currentRole());
     return true;
   });
 

@@ -82,7 +82,10 @@ export interface TimebookChanged {
 
 export interface StockChanged {
   topic: 'stock';
+  /** the unit whose stock moved */
   unitId: string;
+  /** set on the region room's events (`subscribe { topic: 'stock', regionId }`), whose versions are the region's own */
+  regionId?: string;
   version: number;
   cause: string;
   balances: Array<{ batchId: string; doses: number; rowVersion: number }>;

@@ -60,7 +60,9 @@ export const movementSchema = z
     if (m.kind !== 'RECEIPT' && !m.batchId) issue('batchId', 'is required');
     if (m.kind !== 'RECEIPT' && m.newBatch) issue('newBatch', 'only a receipt can register a new batch');
     if (m.kind === 'WASTAGE' && !m.reason) issue('reason', 'is required for wastage');
-    if (m.kind !== 'WASTAGE' && m.reason) issue('reason', 'only wastage has a reason (use note)');
+    if (m.reason && m.kind !== 'WASTAGE' && m.kind !== 'COUNT') {
+      issue('reason', 'only wastage and counts (the discrepancy) have a reason');
+    }
     if (m.kind === 'TRANSFER_OUT' && !m.toUnitId) issue('toUnitId', 'is required for a transfer');
     if (m.kind === 'TRANSFER_IN' && !m.fromUnitId) issue('fromUnitId', 'is required to receive a transfer');
   });

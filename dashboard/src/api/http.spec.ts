@@ -39,6 +39,15 @@ describe('api http wrapper', () => {
     });
   });
 
+  it('sends extra headers such as an Idempotency-Key', async () => {
+    fetchMock.mockResolvedValue(respond(201, { movementId: 1 }));
+    await request('POST', '/units/u/stock/movements', { body: {}, headers: { 'Idempotency-Key': 'k-1' } });
+    expect(fetchMock.mock.calls[0]![1]?.headers).toMatchObject({
+      'Idempotency-Key': 'k-1',
+      Authorization: 'Bearer tok-1',
+    });
+  });
+
   it('sends no Authorization header without a session', async () => {
     token = null;
     fetchMock.mockResolvedValue(respond(200, []));

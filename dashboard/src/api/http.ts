@@ -70,12 +70,14 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Use this token instead of the session's (e.g. right after login). */
   token?: string | null;
+  /** Extra request headers, e.g. `Idempotency-Key`. */
+  headers?: Record<string, string>;
 }
 
 export const API_BASE = '/api';
 
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { ...opts.headers, Accept: 'application/json' };
   const token = opts.token !== undefined ? opts.token : hooks.getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   const language = hooks.getLanguage?.();

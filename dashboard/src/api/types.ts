@@ -89,3 +89,28 @@ export interface CancelledBooking {
   id: string;
   status: 'CANCELLED';
 }
+
+/** `GET /api/products`: the catalogue (R23: `name` is the current name, old ones in `aliases`). */
+export interface Product {
+  id: string;
+  name: string;
+  aliases: string[];
+  atcCode: string;
+  dosesPerVial: number;
+  diseaseArea: string;
+}
+
+/** BullMQ's job states, as `GET /api/jobs/:id` reports them. */
+export type JobState = 'waiting' | 'active' | 'delayed' | 'completed' | 'failed' | 'paused' | 'unknown';
+
+/** `GET /api/jobs/:id`. */
+export interface JobStatus {
+  id: string;
+  queue: string;
+  name?: string;
+  state: JobState;
+  progress: { done: number; total: number };
+  failedReason?: string;
+  createdAt?: string;
+  finishedAt?: string;
+}

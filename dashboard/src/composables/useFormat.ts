@@ -20,9 +20,13 @@ export function useFormat() {
       const d = calendarDate(date);
       return [f.value.weekday.format(d), f.value.dayMonth.format(d)];
     },
+    /** 2025-03-04 (sv), 04/03/2025 (en): expiry dates in tables */
+    shortDate: (date: string) => f.value.shortDate.format(calendarDate(date)),
     /** 4 mars 2025 09:20 */
     dateTime: (iso: string) => f.value.dateTime.format(new Date(iso)),
     number: (n: number) => f.value.number.format(n),
+    /** 12,5 % */
+    percent: (fraction: number) => f.value.percent.format(fraction),
     /** "Anna, Bo och Cecilia" */
     list: (items: string[]) => f.value.list.format(items),
   };
@@ -48,6 +52,7 @@ function build(l: string) {
       year: 'numeric',
     }),
     weekday: new Intl.DateTimeFormat(l, { timeZone, weekday: 'short' }),
+    shortDate: new Intl.DateTimeFormat(l, { timeZone, dateStyle: 'short' }),
     dayMonth: new Intl.DateTimeFormat(l, { timeZone, day: 'numeric', month: 'numeric' }),
     dateTime: new Intl.DateTimeFormat(l, {
       timeZone,
@@ -56,6 +61,7 @@ function build(l: string) {
       hourCycle: 'h23',
     }),
     number: new Intl.NumberFormat(l),
+    percent: new Intl.NumberFormat(l, { style: 'percent', maximumFractionDigits: 1 }),
     list: new Intl.ListFormat(l, { style: 'long', type: 'conjunction' }),
   };
 }

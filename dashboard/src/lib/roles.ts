@@ -14,10 +14,53 @@ export type Role = (typeof ROLES)[number];
 /** Stock managers and regional communicable-disease control work outside any unit's timebook. */
 const WITHOUT_TIMEBOOK: ReadonlySet<Role> = new Set<Role>(['STOCK_MANAGER', 'SMITTSKYDD']);
 
+/** Who may see a unit's stock (backend capability `stock.read`; SMITTSKYDD region-wide). */
+const STOCK_READERS: ReadonlySet<Role> = new Set<Role>([
+  'STOCK_MANAGER',
+  'NURSE',
+  'NURSE_PRESCRIBER',
+  'PHYSICIAN',
+  'ADMIN',
+  'SMITTSKYDD',
+]);
+
+/** Who may register movements at their unit (`stock.write`). */
+const STOCK_WRITERS: ReadonlySet<Role> = new Set<Role>(['STOCK_MANAGER', 'ADMIN']);
+
+/** Who sees the region-wide overview and may open any unit's stock (`stock.region`). */
+const STOCK_REGION: ReadonlySet<Role> = new Set<Role>(['SMITTSKYDD', 'ADMIN']);
+
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
 
 export function hasTimebookAccess(role: string): boolean {
   return isRole(role) && !WITHOUT_TIMEBOOK.has(role);
+}
+
+export function canReadStock(role: string): boolean {
+  return isRole(role) && STOCK_READERS.has(role);
+}
+
+export function canWriteStock(role: string): boolean {
+  return isRole(role) && STOCK_WRITERS.has(role);
+}
+
+export function canSeeRegionStock(role: string): boolean {
+  return isRole(role) && STOCK_REGION.has(role);
+}
+
+/** The parts of the app a route can belong to; each is open to some roles only. */
+export type Area = 'timebook' | 'stock' | 'stockOverview';
+
+export function mayEnter(area: Area, role: string | null | undefined): boolean {
+  if (!role) return false;
+  switch (area) {
+    case 'timebook':
+      return hasTimebookAccess(role);
+    case 'stock':
+      return canReadStock(role);
+    case 'stockOverview':
+      return canSeeRegionStock(role);
+  }
 }

@@ -10,7 +10,7 @@ import { booked, DATE, session, snapshot, UNIT } from '../test/fixtures';
 type Handler = (...args: unknown[]) => void;
 interface Emitted {
   event: string;
-  req: { topic: string; unitId?: string; date?: string };
+  req: { topic: string; unitId?: string; regionId?: string; date?: string };
   ack: Handler;
 }
 
@@ -89,7 +89,18 @@ vi.mock('socket.io-client', () => ({
 }));
 
 import { io } from 'socket.io-client';
-import { followTimebook, startRealtime, unfollowTimebook } from './socket';
+import { stockApi } from '../api/stock';
+import { REFRESH_DEBOUNCE_MS, useStockStore } from '../stores/stock';
+import { useStockOverviewStore } from '../stores/stockOverview';
+import { moved, overviewRow, REGION, unitStock } from '../test/stock-fixtures';
+import {
+  followStock,
+  followStockOverview,
+  followTimebook,
+  startRealtime,
+  unfollowStockOverview,
+  unfollowTimebook,
+} from './socket';
 
 const snap = (over: Partial<TimebookSnapshot> = {}): TimebookSnapshot => ({
   ...structuredClone(snapshot),
@@ -271,5 +282,79 @@ describe('realtime socket', () => {
       { topic: 'timebook', unitId: UNIT },
       { topic: 'presence', unitId: UNIT },
     ]);
+  });
+
+  it('stock: subscribes to the unit, shows the snapshot and applies deltas', () => {
+    socket.serverAccepts();
+    followStock(UNIT);
+    expect(socket.lastSubscribe('stock').req).toEqual({ topic: 'stock', unitId: UNIT });
+    socket.lastSubscribe('stock').ack(null, ok(10, unitStock()));
+    socket.fire('stock.changed', moved(11, [{ batchId: 'b-1', doses: 54, rowVersion: 4 }]));
+    const store = useStockStore();
+    expect(store).toMatchObject({ status: 'ready', version: 11 });
+    expect(store.balances.find((b) => b.batchId === 'b-1')?.doses).toBe(54);
+  });
+
+  it('stock: a delivery of a batch not in the snapshot subscribes again for a fresh one', () => {
+    socket.serverAccepts();
+    followStock(UNIT);
+    socket.lastSubscribe('stock').ack(null, ok(10, unitStock()));
+    socket.fire('stock.changed', moved(11, [{ batchId: 'b-new', doses: 300, rowVersion: 1 }]));
+    vi.runOnlyPendingTimers();
+    expect(socket.subscribes('stock')).toHaveLength(2);
+    const snap = unitStock({ version: 11 });
+    snap.balances.push({
+      ...snap.balances[0]!,
+      batchId: 'b-new',
+      batchNumber: 'NEW',
+      doses: 300,
+      rowVersion: 1,
+    });
+    socket.lastSubscribe('stock').ack(null, ok(11, snap));
+    expect(useStockStore().balances.map((b) => b.batchId)).toContain('b-new');
+    expect(useStockStore().syncing).toBe(false);
+  });
+
+  it('stock: a region event goes to the overview and is never applied as a unit delta', async () => {
+    const overview = vi.spyOn(stockApi, 'overview').mockResolvedValue({ version: 3, rows: [overviewRow()] });
+    socket.serverAccepts();
+    followStock(UNIT);
+    followStockOverview(REGION);
+    expect(socket.lastSubscribe('stock').req).toEqual({ topic: 'stock', regionId: REGION });
+    socket.subscribes('stock')[0]!.ack(null, ok(10, unitStock()));
+    socket.lastSubscribe('stock').ack(null, ok(2, { version: 2, rows: [] }));
+    expect(useStockOverviewStore()).toMatchObject({ status: 'ready', version: 2 });
+
+    // the region's version 11 would look like the unit's next version: it must not be taken as one
+    socket.fire('stock.changed', {
+      ...moved(11, [{ batchId: 'b-1', doses: 1, rowVersion: 99 }]),
+      regionId: REGION,
+    });
+    expect(useStockStore().version).toBe(10);
+    expect(useStockStore().balances.find((b) => b.batchId === 'b-1')?.doses).toBe(60);
+    await vi.advanceTimersByTimeAsync(REFRESH_DEBOUNCE_MS);
+    expect(overview).toHaveBeenCalledWith(REGION);
+  });
+
+  it('stock: leaving the overview unsubscribes the region', () => {
+    socket.serverAccepts();
+    followStockOverview(REGION);
+    unfollowStockOverview();
+    expect(socket.emitted.filter((e) => e.event === 'unsubscribe').map((e) => e.req)).toEqual([
+      { topic: 'stock', regionId: REGION },
+    ]);
+  });
+
+  it('stock: after a reconnect it subscribes again and never goes back in time', () => {
+    socket.serverAccepts();
+    followStock(UNIT);
+    socket.lastSubscribe('stock').ack(null, ok(10, unitStock()));
+    socket.fire('stock.changed', moved(11, [{ batchId: 'b-1', doses: 54, rowVersion: 4 }]));
+    socket.dropConnection();
+    socket.serverAccepts();
+    expect(socket.subscribes('stock')).toHaveLength(2);
+    socket.lastSubscribe('stock').ack(null, ok(10, unitStock()));
+    expect(useStockStore().version).toBe(11);
+    expect(useStockStore().balances.find((b) => b.batchId === 'b-1')?.doses).toBe(54);
   });
 });

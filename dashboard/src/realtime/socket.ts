@@ -1,11 +1,15 @@
 /**
  * The one socket.io client of the dashboard (namespace `/live`). Listeners are bound once, when
  * the socket is created; they write into stores, and components only read those stores. Views
- * say what they want to watch with `followTimebook`, never by touching the socket.
+ * say what they want to watch with `followTimebook`, `followStock` and `followStockOverview`,
+ * never by touching the socket.
  *
  * The socket follows the session: it connects when there is a token, reconnects when the token
  * changes ("Växla uppdrag") and closes at log-out. After every (re)connect the wanted
  * subscriptions are made again, because a new connection starts with no rooms on the server.
+ *
+ * Each followed thing is a channel: one subscribe request, at most one ack awaited, resyncs with
+ * back-off. The stores hold the versioned state; a channel only decides when to ask again.
  */
 import {
   LIVE_NAMESPACE,
@@ -16,12 +20,17 @@ import {
   type SubscribeRequest,
   type TimebookSnapshot,
 } from '@events';
+import type { UnitStock } from '@stock-api';
 import { io, type Socket } from 'socket.io-client';
 import { watch } from 'vue';
+import type { StockOverview } from '../api/stock';
 import { useAuthStore } from '../stores/auth';
 import { useConnectionStore } from '../stores/connection';
 import { usePresenceStore } from '../stores/presence';
+import { useStockStore } from '../stores/stock';
+import { useStockOverviewStore } from '../stores/stockOverview';
 import { useTimebookStore } from '../stores/timebook';
+import { isRegionStockEvent } from './stock-state';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -32,9 +41,26 @@ const OFFLINE_AFTER_ATTEMPTS = 3;
 const MAX_RESYNC_DELAY_MS = 10_000;
 const SERVER_DISCONNECT_RETRY_MS = 1000;
 
-interface TimebookFollow {
-  unitId: string;
-  date: string;
+type LiveError = 'forbidden' | 'invalid' | 'unavailable' | 'timeout';
+
+/** What a channel needs from its store. */
+interface ChannelTarget {
+  /** Something is on screen (then a failed resync keeps it there instead of an error). */
+  hasState(): boolean;
+  beginResync(): void;
+  fail(reason: LiveError): void;
+  /** The ack's snapshot: 'invalid' if it is not the expected shape, 'resync' to ask again. */
+  receiveSnapshot(version: number, snapshot: unknown): 'ok' | 'resync' | 'invalid';
+  /** A snapshot after a reconnect or gap (not the first one). */
+  afterResync?(): void;
+}
+
+type ChannelName = 'timebook' | 'stock' | 'stockOverview';
+
+interface Channel {
+  name: ChannelName;
+  req: SubscribeRequest;
+  target: ChannelTarget;
   /** A subscribe is on its way; its ack will flush the buffer, so don't send another. */
   inFlight: boolean;
   /** Consecutive resyncs that did not settle, for back-off. */
@@ -46,7 +72,7 @@ let socket: LiveSocket | null = null;
 let token: string | null = null;
 /** Bumped on every connect and disconnect: acks from an earlier connection are ignored. */
 let epoch = 0;
-let timebook: TimebookFollow | null = null;
+const channels = new Map<ChannelName, Channel>();
 let presenceUnit: string | null = null;
 let presenceTimer: ReturnType<typeof setTimeout> | null = null;
 /** Failed reconnect attempts since the last connect, for the indicator. */
@@ -81,30 +107,57 @@ export function startRealtime(): () => void {
 
 /** Shows one unit's timebook day, live, and who else is looking at that unit. */
 export function followTimebook(unitId: string, date: string): void {
-  if (timebook && timebook.unitId === unitId && timebook.date === date) return;
-  if (timebook) dropTimebook(timebook);
+  const current = channels.get('timebook');
+  if (current && current.req.unitId === unitId && current.req.date === date) return;
   followPresence(unitId);
-  timebook = { unitId, date, inFlight: false, failures: 0, timer: null };
   useTimebookStore().begin(unitId, date);
-  subscribeTimebook();
+  openChannel('timebook', { topic: 'timebook', unitId, date }, timebookTarget());
 }
 
 /** Leaving the timebook view. */
 export function unfollowTimebook(): void {
-  if (timebook) dropTimebook(timebook);
-  timebook = null;
+  closeChannel('timebook');
   followPresence(null);
   useTimebookStore().$reset();
 }
 
 /** "Försök igen" after an error: ask at once, and reconnect if we are not connected. */
 export function retryTimebook(): void {
-  if (!timebook) return;
-  timebook.failures = 0;
-  if (timebook.timer) clearTimeout(timebook.timer);
-  timebook.timer = null;
-  if (socket && token && !socket.connected) socket.connect();
-  else subscribeTimebook();
+  retryChannel('timebook');
+}
+
+/** Shows one unit's stock, live. */
+export function followStock(unitId: string): void {
+  const current = channels.get('stock');
+  if (current && current.req.unitId === unitId) return;
+  useStockStore().begin(unitId);
+  openChannel('stock', { topic: 'stock', unitId }, stockTarget());
+}
+
+export function unfollowStock(): void {
+  closeChannel('stock');
+  useStockStore().$reset();
+}
+
+export function retryStock(): void {
+  retryChannel('stock');
+}
+
+/** Shows the region's stock overview, live (R26). */
+export function followStockOverview(regionId: string): void {
+  const current = channels.get('stockOverview');
+  if (current && current.req.regionId === regionId) return;
+  useStockOverviewStore().begin(regionId);
+  openChannel('stockOverview', { topic: 'stock', regionId }, stockOverviewTarget());
+}
+
+export function unfollowStockOverview(): void {
+  closeChannel('stockOverview');
+  useStockOverviewStore().$reset();
+}
+
+export function retryStockOverview(): void {
+  retryChannel('stockOverview');
 }
 
 function setToken(next: string | null): void {
@@ -114,7 +167,8 @@ function setToken(next: string | null): void {
   if (!next) {
     socket?.disconnect();
     socket = null;
-    timebook = null;
+    for (const ch of channels.values()) if (ch.timer) clearTimeout(ch.timer);
+    channels.clear();
     presenceUnit = null;
     connection.$reset();
     return;
@@ -150,23 +204,23 @@ function createSocket(): LiveSocket {
     epoch++;
     attempts = 0;
     connection.set('live');
-    if (timebook) {
-      timebook.inFlight = false;
-      timebook.failures = 0;
-      if (timebook.timer) clearTimeout(timebook.timer);
-      timebook.timer = null;
+    for (const ch of channels.values()) {
+      ch.inFlight = false;
+      ch.failures = 0;
+      if (ch.timer) clearTimeout(ch.timer);
+      ch.timer = null;
       // A reconnect may have missed events: always start again from a snapshot.
-      useTimebookStore().beginResync();
-      subscribeTimebook();
+      ch.target.beginResync();
+      subscribe(ch);
     }
     subscribePresence();
   });
 
   s.on('disconnect', (reason) => {
     epoch++;
-    if (timebook) {
-      timebook.inFlight = false;
-      useTimebookStore().beginResync();
+    for (const ch of channels.values()) {
+      ch.inFlight = false;
+      ch.target.beginResync();
     }
     // Presence versions may restart with a new server connection; viewers are a full list,
     // so the next snapshot can simply replace what we had.
@@ -200,9 +254,22 @@ function createSocket(): LiveSocket {
   s.io.on('reconnect_failed', () => connection.set('offline'));
 
   s.on('timebook.changed', (event) => {
-    const f = timebook;
-    if (!f || event.unitId !== f.unitId) return;
-    if (useTimebookStore().receiveChange(event)) resyncTimebook(f);
+    const ch = channels.get('timebook');
+    if (!ch || event.unitId !== ch.req.unitId) return;
+    if (useTimebookStore().receiveChange(event)) resync(ch);
+  });
+
+  // One event name for two rooms: a region subscription's events carry `regionId` (and the
+  // unit that moved), and their version counts the region's changes, not the unit's.
+  s.on('stock.changed', (event) => {
+    if (isRegionStockEvent(event)) {
+      const ch = channels.get('stockOverview');
+      if (ch && event.regionId === ch.req.regionId) useStockOverviewStore().receiveChange(event);
+      return;
+    }
+    const ch = channels.get('stock');
+    if (!ch || event.unitId !== ch.req.unitId) return;
+    if (useStockStore().receiveChange(event)) resync(ch);
   });
 
   s.on('presence.changed', (event) => {
@@ -212,58 +279,130 @@ function createSocket(): LiveSocket {
   return s;
 }
 
-function subscribeTimebook(): void {
-  const f = timebook;
+function openChannel(name: ChannelName, req: SubscribeRequest, target: ChannelTarget): void {
+  const previous = channels.get(name);
+  if (previous) dropChannel(previous);
+  const ch: Channel = { name, req, target, inFlight: false, failures: 0, timer: null };
+  channels.set(name, ch);
+  subscribe(ch);
+}
+
+function closeChannel(name: ChannelName): void {
+  const ch = channels.get(name);
+  if (ch) dropChannel(ch);
+  channels.delete(name);
+}
+
+function retryChannel(name: ChannelName): void {
+  const ch = channels.get(name);
+  if (!ch) return;
+  ch.failures = 0;
+  if (ch.timer) clearTimeout(ch.timer);
+  ch.timer = null;
+  if (socket && token && !socket.connected) socket.connect();
+  else subscribe(ch);
+}
+
+function subscribe(ch: Channel): void {
   const s = socket;
   // Not connected: the 'connect' handler subscribes.
-  if (!f || !s?.connected || f.inFlight) return;
-  f.inFlight = true;
+  if (!s?.connected || ch.inFlight) return;
+  ch.inFlight = true;
   const sentIn = epoch;
-  const req: SubscribeRequest = { topic: 'timebook', unitId: f.unitId, date: f.date };
-  s.timeout(ACK_TIMEOUT_MS).emit('subscribe', req, (err: Error | null, ack: SubscribeAck) => {
+  const resyncing = ch.target.hasState();
+  s.timeout(ACK_TIMEOUT_MS).emit('subscribe', ch.req, (err: Error | null, ack: SubscribeAck) => {
     // Superseded by another day/unit or by a new connection: this answer is for nobody.
-    if (timebook !== f || epoch !== sentIn) return;
-    f.inFlight = false;
-    const store = useTimebookStore();
+    if (channels.get(ch.name) !== ch || epoch !== sentIn) return;
+    ch.inFlight = false;
+    const target = ch.target;
     if (err) {
-      if (!store.state) store.fail('timeout');
-      resyncTimebook(f);
+      if (!target.hasState()) target.fail('timeout');
+      resync(ch);
       return;
     }
     if (!ack.ok) {
       if (ack.error === 'unavailable') {
-        if (!store.state) store.fail('unavailable');
-        resyncTimebook(f);
+        if (!target.hasState()) target.fail('unavailable');
+        resync(ch);
       } else {
-        store.fail(ack.error);
+        target.fail(ack.error);
       }
       return;
     }
-    if (!isTimebookSnapshot(ack.snapshot)) {
-      store.fail('invalid');
+    const result = target.receiveSnapshot(ack.version, ack.snapshot);
+    if (result === 'invalid') {
+      target.fail('invalid');
       return;
     }
-    if (store.receiveSnapshot(ack.version, ack.snapshot)) resyncTimebook(f);
-    else f.failures = 0;
+    if (result === 'resync') {
+      resync(ch);
+      return;
+    }
+    ch.failures = 0;
+    if (resyncing) target.afterResync?.();
   });
 }
 
 /** Ask for a fresh snapshot, at once the first time, then backing off. */
-function resyncTimebook(f: TimebookFollow): void {
-  useTimebookStore().beginResync();
-  if (f.timer || f.inFlight) return;
-  const delay = f.failures === 0 ? 0 : Math.min(500 * 2 ** (f.failures - 1), MAX_RESYNC_DELAY_MS);
-  f.failures++;
-  f.timer = setTimeout(() => {
-    f.timer = null;
-    if (timebook === f) subscribeTimebook();
+function resync(ch: Channel): void {
+  ch.target.beginResync();
+  if (ch.timer || ch.inFlight) return;
+  const delay = ch.failures === 0 ? 0 : Math.min(500 * 2 ** (ch.failures - 1), MAX_RESYNC_DELAY_MS);
+  ch.failures++;
+  ch.timer = setTimeout(() => {
+    ch.timer = null;
+    if (channels.get(ch.name) === ch) subscribe(ch);
   }, delay);
 }
 
-function dropTimebook(f: TimebookFollow): void {
-  if (f.timer) clearTimeout(f.timer);
-  f.timer = null;
-  if (socket?.connected) socket.emit('unsubscribe', { topic: 'timebook', unitId: f.unitId }, noop);
+function dropChannel(ch: Channel): void {
+  if (ch.timer) clearTimeout(ch.timer);
+  ch.timer = null;
+  if (socket?.connected) {
+    const { topic, unitId, regionId } = ch.req;
+    socket.emit('unsubscribe', { topic, ...(unitId ? { unitId } : { regionId }) }, noop);
+  }
+}
+
+function timebookTarget(): ChannelTarget {
+  const store = useTimebookStore();
+  return {
+    hasState: () => store.state !== null,
+    beginResync: () => store.beginResync(),
+    fail: (reason) => store.fail(reason),
+    receiveSnapshot: (version, snapshot) => {
+      if (!isTimebookSnapshot(snapshot)) return 'invalid';
+      return store.receiveSnapshot(version, snapshot) ? 'resync' : 'ok';
+    },
+  };
+}
+
+function stockTarget(): ChannelTarget {
+  const store = useStockStore();
+  return {
+    hasState: () => store.state !== null,
+    beginResync: () => store.beginResync(),
+    fail: (reason) => store.fail(reason),
+    receiveSnapshot: (version, snapshot) => {
+      if (!isUnitStock(snapshot)) return 'invalid';
+      return store.receiveSnapshot(version, snapshot) ? 'resync' : 'ok';
+    },
+    afterResync: () => store.afterResync(),
+  };
+}
+
+function stockOverviewTarget(): ChannelTarget {
+  const store = useStockOverviewStore();
+  return {
+    hasState: () => store.loaded,
+    beginResync: () => store.beginResync(),
+    fail: (reason) => store.fail(reason),
+    receiveSnapshot: (version, snapshot) => {
+      if (!isStockOverview(snapshot)) return 'invalid';
+      store.receiveSnapshot(version, snapshot);
+      return 'ok';
+    },
+  };
 }
 
 function followPresence(unitId: string | null): void {
@@ -314,6 +453,16 @@ function isTimebookSnapshot(x: unknown): x is TimebookSnapshot {
     Array.isArray(s.slots) &&
     Array.isArray(s.days)
   );
+}
+
+function isUnitStock(x: unknown): x is UnitStock {
+  const s = x as Partial<UnitStock> | null;
+  return !!s && typeof s.unitId === 'string' && Array.isArray(s.balances) && Array.isArray(s.products);
+}
+
+function isStockOverview(x: unknown): x is StockOverview {
+  const s = x as Partial<StockOverview> | null;
+  return !!s && Array.isArray(s.rows);
 }
 
 function noop(): void {}

@@ -1,0 +1,6 @@
+import { http } from './http';
+import type { Product } from './types';
+
+export const productsApi = {
+  list: () => http.get<Product[]>('/products'),
+};
