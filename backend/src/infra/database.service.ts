@@ -30,15 +30,33 @@ export class DatabaseService implements OnApplicationShutdown {
     this.pool.on('error', () => undefined);
   }
 
-  async query<T extends object = Record<string, unknown>>(q: Sql): Promise<T[]> {
+  /**
+   * Runs a statement. A `name` makes it a prepared statement on each connection (parsed and
+   * planned once per connection instead of on every call): for the hot paths, whose text is
+   * the same on every call.
+   */
+  async query<T extends object = Record<string, unknown>>(q: Sql, name?: string): Promise<T[]> {
     const { text, values } = q.toQuery();
-    const res = await this.pool.query(text, values);
+    const res = await this.pool.query(
+      name ? { name: this.statementName(name, text), text, values } : { text, values },
+    );
     return res.rows as T[];
   }
 
-  async one<T extends object = Record<string, unknown>>(q: Sql): Promise<T | undefined> {
-    const rows = await this.query<T>(q);
+  async one<T extends object = Record<string, unknown>>(q: Sql, name?: string): Promise<T | undefined> {
+    const rows = await this.query<T>(q, name);
     return rows[0];
+  }
+
+  private readonly names = new Map<string, string>();
+  /** One prepared statement per distinct text: a call site whose text varies gets one name per variant. */
+  private statementName(name: string, text: string): string {
+    let n = this.names.get(text);
+    if (!n) {
+      n = `${name}#${this.names.size}`;
+      this.names.set(text, n);
+    }
+    return n;
   }
 
   /** Runs `fn` in one transaction on one connection. */

@@ -35,7 +35,8 @@ export class PatientsRepository {
    */
   async findOrRegister(id: ParsedIdentity): Promise<PatientRow> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const row = await this.db.one<PatientRow>(sql`
+      const row = await this.db.one<PatientRow>(
+        sql`
         WITH found AS (
           SELECT id, identity_number, identity_type::text, first_name, last_name, birth_date, sex::text,
                  municipality_code, protected_identity, phone, sms_opt_out
@@ -49,7 +50,9 @@ export class PatientsRepository {
           RETURNING id, identity_number, identity_type::text, first_name, last_name, birth_date, sex::text,
                     municipality_code, protected_identity, phone, sms_opt_out
         )
-        SELECT * FROM found UNION ALL SELECT * FROM ins`);
+        SELECT * FROM found UNION ALL SELECT * FROM ins`,
+        'patient.find-or-register',
+      );
       if (row) return row;
     }
     throw new Error('patient registration raced twice');

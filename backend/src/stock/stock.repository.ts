@@ -81,7 +81,8 @@ export class StockRepository {
         )`
       : sql`, upd2 AS (SELECT NULL::text AS unit_id, NULL::text AS batch_id, NULL::int AS doses, NULL::int AS row_version WHERE false)`;
     const units = m.counterpartUnitId ? [m.unitId, m.counterpartUnitId] : [m.unitId];
-    const row = await this.db.one<MovementRow & { ok2: boolean }>(sql`
+    const row = await this.db.one<MovementRow & { ok2: boolean }>(
+      sql`
       WITH cur AS (
         SELECT doses, row_version FROM stock_balance WHERE unit_id = ${m.unitId} AND batch_id = ${m.batchId} FOR UPDATE
       ), d AS (
@@ -131,7 +132,9 @@ export class StockRepository {
              (SELECT json_build_object('unitId', unit_id, 'batchId', batch_id, 'doses', doses, 'rowVersion', row_version) FROM upd2) AS counterpart,
              (${m.counterpartUnitId}::text IS NULL OR EXISTS (SELECT 1 FROM upd2)) AS ok2,
              (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o LIMIT 1) AS notified
-        FROM upd, led`);
+        FROM upd, led`,
+      'stock.move',
+    );
     if (row && !row.ok2) {
       // The counterpart could not take the change: the whole statement must not stand.
       throw new Error('transfer counterpart failed');

@@ -89,7 +89,8 @@ export class TimebookRepository {
       target: BookOutcome['target'];
       vt_ok: boolean;
       alternatives: SlotView[] | null;
-    }>(sql`
+    }>(
+      sql`
       WITH target AS (
         SELECT s.id, s.unit_id, s.resource_id, s.date, s.starts_at, r.kind, s.status,
                ${EFFECTIVE_STATUS} AS eff, s.starts_at <= now() AS in_past
@@ -140,21 +141,25 @@ export class TimebookRepository {
              (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o) AS notified,
              (SELECT count(*) FROM audit) AS audited,
              CASE WHEN b.id IS NULL THEN (
-               SELECT coalesce(json_agg(alt.view ORDER BY alt.distance), '[]'::json) FROM (
-                 SELECT ${SLOT_VIEW_JSON} AS view, abs(extract(epoch FROM s.starts_at - t.starts_at)) AS distance
+               -- the 5 nearest free slots of the same resource; JSON is built for those 5 only
+               SELECT coalesce(json_agg(${SLOT_VIEW_JSON} ORDER BY near.distance), '[]'::json) FROM (
+                 SELECT s2.id, abs(extract(epoch FROM s2.starts_at - t.starts_at)) AS distance
                    FROM target t
-                   JOIN slot s ON s.unit_id = t.unit_id AND s.resource_id = t.resource_id AND s.id <> t.id
-                   JOIN timebook_resource r ON r.id = s.resource_id
-                   LEFT JOIN timebook_block blk ON blk.id = s.block_id
-                   LEFT JOIN booking b ON false
-                  WHERE s.starts_at > now()
-                    AND s.date BETWEEN t.date - 7 AND t.date + 14
-                    AND (s.status = 'FREE' OR (s.status = 'HELD' AND s.held_until <= now()))
+                   JOIN slot s2 ON s2.unit_id = t.unit_id AND s2.resource_id = t.resource_id AND s2.id <> t.id
+                  WHERE s2.starts_at > now()
+                    AND s2.date BETWEEN t.date - 7 AND t.date + 14
+                    AND (s2.status = 'FREE' OR (s2.status = 'HELD' AND s2.held_until <= now()))
                     AND NOT EXISTS (SELECT 1 FROM visit_type v WHERE v.id = ${a.visitTypeId}
-                        AND cardinality(v.allowed_weekdays) > 0 AND NOT extract(isodow FROM s.date)::int = ANY (v.allowed_weekdays))
-                  ORDER BY distance LIMIT 5) alt)
+                        AND cardinality(v.allowed_weekdays) > 0 AND NOT extract(isodow FROM s2.date)::int = ANY (v.allowed_weekdays))
+                  ORDER BY distance LIMIT 5) near
+                 JOIN slot s ON s.id = near.id
+                 JOIN timebook_resource r ON r.id = s.resource_id
+                 LEFT JOIN timebook_block blk ON blk.id = s.block_id
+                 LEFT JOIN booking b ON false)
              END AS alternatives
-        FROM (SELECT 1) AS one LEFT JOIN b ON true`);
+        FROM (SELECT 1) AS one LEFT JOIN b ON true`,
+      'timebook.book',
+    );
     return {
       bookingId: row?.booking_id ?? null,
       target: row?.target ?? null,

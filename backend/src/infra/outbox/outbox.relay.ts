@@ -6,7 +6,7 @@ import { OUTBOX_CHANNEL, OutboxRow } from './outbox';
 
 export type OutboxHandler = (row: OutboxRow) => Promise<void> | void;
 
-/** Lock id for "this instance drains the outbox now": one drainer at a time keeps topic order. */
+/** Lock id for "this instance is the relay": one drainer at a time keeps topic order. */
 const RELAY_LOCK = 727_001;
 const BATCH = 500;
 
@@ -48,12 +48,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.kick();
   }
 
+  /** Whether this instance holds the relay lock (on its listener connection, for as long as it lives). */
+  private leader = false;
+
   private async listen(): Promise<void> {
     if (this.stopped) return;
     const client = new Client({ connectionString: this.config.DATABASE_URL, options: PG_SESSION_OPTIONS });
     client.on('notification', () => this.kick());
     client.on('error', () => {
-      // PostgreSQL restarted: listen again once it answers; the poll covers the gap.
+      // PostgreSQL restarted: the session and its lock are gone. Listen again once it answers;
+      // the poll covers the gap, and another instance may take over the relay meanwhile.
+      this.leader = false;
       this.listener = undefined;
       setTimeout(() => void this.listen().catch(() => undefined), 1000);
     });
@@ -65,6 +70,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       await client.end().catch(() => undefined);
       setTimeout(() => void this.listen().catch(() => undefined), 1000);
     }
+  }
+
+  /**
+   * One relay at a time keeps per-topic order: the instance holding a session advisory lock on
+   * its listener connection drains; the others try to take over on each poll.
+   */
+  private async ensureLeader(): Promise<boolean> {
+    if (this.leader) return true;
+    if (!this.listener) return false;
+    const res = await this.listener.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK]);
+    this.leader = res.rows[0]?.ok === true;
+    return this.leader;
   }
 
   /** Ask for a drain; concurrent asks collapse into one more pass. */
@@ -84,10 +101,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     do {
       this.again = false;
       try {
-        const { published, locked } = await this.drainOnce();
+        const { published } = await this.drainOnce();
         if (published === BATCH) this.again = true;
-        // Another instance holds the lock: it may have missed rows committed after its read.
-        if (!locked) await new Promise((r) => setTimeout(r, 25)).then(() => (this.again = true));
       } catch (err) {
         this.logger.warn({ err: (err as Error).message }, 'outbox drain failed; will retry');
         await new Promise((r) => setTimeout(r, 500));
@@ -95,27 +110,27 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     } while (this.again && !this.stopped);
   }
 
-  /** One transaction: take the lock, read a batch in id order, publish, mark. */
+  /**
+   * Two round trips: read a batch in id order, publish (yielding between events so that HTTP
+   * and sockets are served meanwhile), mark. Publish-then-mark: a crash in between publishes
+   * again, and clients drop versions they have already seen; nothing is ever lost.
+   */
   async drainOnce(): Promise<{ published: number; locked: boolean }> {
-    return this.db.tx(async (_q, client) => {
-      const lock = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [
-        RELAY_LOCK,
-      ]);
-      if (!lock.rows[0]?.ok) return { published: 0, locked: false };
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT id, topic, topic_key, version, event_type, payload, created_at
-           FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT ${BATCH}`,
-      );
-      if (rows.length === 0) return { published: 0, locked: true };
-      for (const row of rows) {
-        for (const handler of this.handlers) await handler(row);
-      }
-      await client.query('UPDATE outbox_event SET published_at = now() WHERE id = ANY($1::bigint[])', [
-        rows.map((r) => r.id),
-      ]);
-      this.lastDrainAt = Date.now();
-      return { published: rows.length, locked: true };
-    });
+    if (!(await this.ensureLeader())) return { published: 0, locked: false };
+    const { rows } = await this.db.pool.query<OutboxRow>(
+      `SELECT id, topic, topic_key, version, event_type, payload, created_at
+         FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT ${BATCH}`,
+    );
+    if (rows.length === 0) return { published: 0, locked: true };
+    for (const row of rows) {
+      for (const handler of this.handlers) await handler(row);
+      await new Promise((r) => setImmediate(r));
+    }
+    await this.db.pool.query('UPDATE outbox_event SET published_at = now() WHERE id = ANY($1::bigint[])', [
+      rows.map((r) => r.id),
+    ]);
+    this.lastDrainAt = Date.now();
+    return { published: rows.length, locked: true };
   }
 
   async unpublishedCount(): Promise<number> {
