@@ -40,6 +40,10 @@ import { VisitTypesService } from './timebook/visit-types.service';
 import { MassCancellationProcessor } from './timebook/mass-cancellation.processor';
 import { MassCancellationService } from './timebook/mass-cancellation.service';
 import { OutboxJobDispatcher } from './infra/outbox/job-dispatch';
+import { OpenVialsProcessor } from './vaccinations/open-vials.processor';
+import { VaccinationsController } from './vaccinations/vaccinations.controller';
+import { VaccinationsRepository } from './vaccinations/vaccinations.repository';
+import { VaccinationsService } from './vaccinations/vaccinations.service';
 
 /**
  * The whole application. Which parts run depends on PROCESS_ROLE: `api` serves HTTP and
@@ -63,6 +67,7 @@ export class AppModule {
             JobsController,
             StockController,
             ProductsController,
+            VaccinationsController,
           ]
         : [],
       providers: [
@@ -89,6 +94,9 @@ export class AppModule {
         MassCancellationService,
         MassCancellationProcessor,
         OutboxJobDispatcher,
+        VaccinationsRepository,
+        VaccinationsService,
+        OpenVialsProcessor,
         HoldsProcessor,
         StockRepository,
         StockService,

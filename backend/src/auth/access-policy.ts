@@ -18,6 +18,7 @@ export type Capability =
   | 'stock.read'
   | 'stock.write'
   | 'stock.region' // region-wide stock overview
+  | 'vaccination.administer'
   | 'coverage.read'
   | 'nvr.export'
   | 'jobs.read';
@@ -40,6 +41,8 @@ export const POLICY: Record<Capability, Array<{ roles: Role[]; scope: Scope }>> 
   ],
   'stock.write': [{ roles: ['STOCK_MANAGER', 'ADMIN'], scope: 'unit' }],
   'stock.region': [{ roles: ['SMITTSKYDD', 'ADMIN'], scope: 'region' }],
+  // R9: a NURSE administers a prescribed dose; until prescriptions exist, prescribers administer.
+  'vaccination.administer': [{ roles: ['NURSE_PRESCRIBER', 'PHYSICIAN'], scope: 'unit' }],
   'coverage.read': [{ roles: ['SMITTSKYDD', 'ADMIN'], scope: 'region' }],
   'nvr.export': [{ roles: ['SMITTSKYDD', 'ADMIN'], scope: 'region' }],
   'jobs.read': [

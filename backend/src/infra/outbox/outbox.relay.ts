@@ -79,7 +79,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private async ensureLeader(): Promise<boolean> {
     if (this.leader) return true;
     if (!this.listener) return false;
-    const res = await this.listener.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [RELAY_LOCK]);
+    const res = await this.listener.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [
+      RELAY_LOCK,
+    ]);
     this.leader = res.rows[0]?.ok === true;
     return this.leader;
   }

@@ -12,6 +12,8 @@ export interface JobMap {
   'timebook.mass-cancel': { massCancellationId: string; unitId: string };
   /** Send one recorded notification (the SMS issue delivers these). */
   'sms.send': { notificationId: string };
+  /** R25: at each unit's day end, doses left in opened vials become open-vial wastage. */
+  'stock.close-open-vials': Record<string, never>;
   /** Nightly: every region's units, for the previous day. */
   'stock.reconcile-nightly': Record<string, never>;
 }
@@ -24,6 +26,7 @@ export type QueueName = (typeof QUEUES)[number];
 export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   'timebook.release-expired-holds': 'timebook',
   'stock.reconcile': 'stock',
+  'stock.close-open-vials': 'stock',
   'timebook.mass-cancel': 'timebook',
   'sms.send': 'sms',
   'stock.reconcile-nightly': 'stock',

@@ -16,6 +16,7 @@ function schedules(
   return [
     { name: 'timebook.release-expired-holds', repeat: { everyMs: config.HOLD_SWEEP_SECONDS * 1000 } },
     { name: 'stock.reconcile-nightly', repeat: { cron: '30 2 * * *' } },
+    { name: 'stock.close-open-vials', repeat: { cron: '*/15 * * * *' } },
   ];
 }
 

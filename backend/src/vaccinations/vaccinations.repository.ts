@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from '../infra/database.service';
+import { OUTBOX_CHANNEL } from '../infra/outbox/outbox';
+import { sql } from '../infra/sql';
+
+export interface Administration {
+  patientId: string;
+  productId: string;
+  batchId: string;
+  doseNumber: number;
+  unitId: string;
+  regionId: string;
+  careProviderId: string;
+  actor: { userId: string; assignmentId: string; role: string };
+}
+
+/**
+ * R21, R25 in one statement: the vaccination, one dose out of the unit's stock (never below zero),
+ * the multi-dose vial it came from (an open one, or a newly opened one), the ledger entry, the
+ * stock topics' versions and events, and the audit row.
+ */
+@Injectable()
+export class VaccinationsRepository {
+  constructor(private readonly db: DatabaseService) {}
+
+  async administer(a: Administration) {
+    return this.db.one<{ id: string; balance: number; row_version: number; vial_doses_left: number | null }>(
+      sql`
+      WITH prod AS (
+        SELECT p.doses_per_vial FROM product p JOIN batch b ON b.product_id = p.id
+         WHERE b.id = ${a.batchId} AND p.id = ${a.productId} AND b.expires_on >= current_date
+      ), upd AS (
+        UPDATE stock_balance SET doses = doses - 1, row_version = row_version + 1, updated_at = now()
+         WHERE unit_id = ${a.unitId} AND batch_id = ${a.batchId} AND doses >= 1 AND EXISTS (SELECT 1 FROM prod)
+        RETURNING doses, row_version
+      ), open_vial AS (
+        UPDATE opened_vial SET doses_remaining = doses_remaining - 1
+         WHERE id = (SELECT id FROM opened_vial WHERE unit_id = ${a.unitId} AND batch_id = ${a.batchId}
+                        AND closed_at IS NULL AND doses_remaining > 0
+                      ORDER BY opened_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+           AND EXISTS (SELECT 1 FROM upd)
+        RETURNING doses_remaining
+      ), new_vial AS (
+        INSERT INTO opened_vial (unit_id, batch_id, doses_remaining)
+        SELECT ${a.unitId}, ${a.batchId}, prod.doses_per_vial - 1 FROM prod
+         WHERE prod.doses_per_vial > 1 AND EXISTS (SELECT 1 FROM upd) AND NOT EXISTS (SELECT 1 FROM open_vial)
+        RETURNING doses_remaining
+      ), vac AS (
+        INSERT INTO vaccination (patient_id, product_id, batch_id, dose_number, given_at, given_on, unit_id, care_provider_id,
+                                 administered_by_id)
+        SELECT ${a.patientId}, ${a.productId}, ${a.batchId}, ${a.doseNumber}, now(), current_date, ${a.unitId},
+               ${a.careProviderId}, ${a.actor.userId}
+          FROM upd
+        RETURNING id
+      ), led AS (
+        INSERT INTO stock_movement (unit_id, batch_id, kind, delta, balance_after, user_id, assignment_id, vaccination_id)
+        SELECT ${a.unitId}, ${a.batchId}, 'ADMINISTERED', -1, upd.doses, ${a.actor.userId}, ${a.actor.assignmentId}, vac.id
+          FROM upd, vac
+        RETURNING id
+      ), v AS (
+        INSERT INTO topic_version (topic_key, version)
+        SELECT k, 1 FROM unnest(ARRAY[${`stock:${a.unitId}`}::text, ${`stock:region:${a.regionId}`}::text]) AS k
+         WHERE EXISTS (SELECT 1 FROM upd)
+        ON CONFLICT (topic_key) DO UPDATE SET version = topic_version.version + 1
+        RETURNING topic_key, version
+      ), o AS (
+        INSERT INTO outbox_event (topic, topic_key, version, event_type, payload)
+        SELECT 'stock', v.topic_key, v.version, 'vaccination.given',
+               json_strip_nulls(json_build_object('unitId', ${a.unitId}::text,
+                 'regionId', CASE WHEN v.topic_key LIKE 'stock:region:%' THEN ${a.regionId}::text END,
+                 'cause', 'vaccination.given',
+                 'balances', json_build_array(json_build_object('batchId', ${a.batchId}::text, 'doses', upd.doses,
+                                                                'rowVersion', upd.row_version))))
+          FROM v, upd
+        RETURNING id
+      ), audit AS (
+        INSERT INTO audit_log (user_id, assignment_id, unit_id, role, patient_id, action, detail)
+        SELECT ${a.actor.userId}, ${a.actor.assignmentId}, ${a.unitId}, ${a.actor.role}::"Role", ${a.patientId},
+               'vaccination.administer', json_build_object('vaccinationId', vac.id, 'batchId', ${a.batchId}::text)
+          FROM vac
+        RETURNING id
+      )
+      SELECT vac.id, upd.doses AS balance, upd.row_version,
+             coalesce((SELECT doses_remaining FROM open_vial), (SELECT doses_remaining FROM new_vial)) AS vial_doses_left,
+             (SELECT count(*) FROM led) AS ledger, (SELECT count(*) FROM audit) AS audited,
+             (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o LIMIT 1) AS notified
+        FROM vac, upd`,
+      'vaccination.administer',
+    );
+  }
+
+  /** Why an administration did not happen: the batch's product, expiry and the unit's balance. */
+  async diagnose(unitId: string, batchId: string) {
+    return this.db.one<{ product_id: string; expired: boolean; doses: number | null }>(sql`
+      SELECT b.product_id, b.expires_on < current_date AS expired,
+             (SELECT doses FROM stock_balance WHERE unit_id = ${unitId} AND batch_id = b.id) AS doses
+        FROM batch b WHERE b.id = ${batchId}`);
+  }
+
+  /**
+   * R25: at a unit's day end, the doses left in its opened vials become open-vial wastage. One
+   * statement per unit: vials closed, balances reduced, ledger entries, versions, events — a
+   * second run finds no open vial and does nothing.
+   */
+  async closeOpenVials(unitId: string, regionId: string) {
+    return this.db.one<{ closed: number; wasted: number }>(sql`
+      WITH closed AS (
+        UPDATE opened_vial SET closed_at = now()
+         WHERE unit_id = ${unitId} AND closed_at IS NULL
+        RETURNING batch_id, doses_remaining
+      ), per_batch AS (
+        SELECT batch_id, sum(doses_remaining)::int AS doses FROM closed WHERE doses_remaining > 0 GROUP BY batch_id
+      ), w AS (
+        -- never more than the balance holds (a count may have corrected it meanwhile)
+        SELECT pb.batch_id, least(pb.doses, cur.doses) AS wasted
+          FROM per_batch pb JOIN stock_balance cur ON cur.unit_id = ${unitId} AND cur.batch_id = pb.batch_id
+           FOR UPDATE OF cur
+      ), upd AS (
+        UPDATE stock_balance sb SET doses = sb.doses - w.wasted, row_version = sb.row_version + 1, updated_at = now()
+          FROM w
+         WHERE sb.unit_id = ${unitId} AND sb.batch_id = w.batch_id
+        RETURNING sb.batch_id, sb.doses, sb.row_version, w.wasted
+      ), led AS (
+        INSERT INTO stock_movement (unit_id, batch_id, kind, delta, balance_after, reason, note)
+        SELECT ${unitId}, upd.batch_id, 'WASTAGE', -upd.wasted, upd.doses, 'OPEN_VIAL_TIME_LIMIT', 'Dagens slut: öppnade flaskor'
+          FROM upd WHERE upd.wasted > 0
+        RETURNING id
+      ), v AS (
+        INSERT INTO topic_version (topic_key, version)
+        SELECT k, 1 FROM unnest(ARRAY[${`stock:${unitId}`}::text, ${`stock:region:${regionId}`}::text]) AS k
+         WHERE EXISTS (SELECT 1 FROM upd)
+        ON CONFLICT (topic_key) DO UPDATE SET version = topic_version.version + 1
+        RETURNING topic_key, version
+      ), o AS (
+        INSERT INTO outbox_event (topic, topic_key, version, event_type, payload)
+        SELECT 'stock', v.topic_key, v.version, 'stock.open-vials-closed',
+               json_strip_nulls(json_build_object('unitId', ${unitId}::text,
+                 'regionId', CASE WHEN v.topic_key LIKE 'stock:region:%' THEN ${regionId}::text END,
+                 'cause', 'stock.open-vials-closed',
+                 'balances', (SELECT json_agg(json_build_object('batchId', batch_id, 'doses', doses, 'rowVersion', row_version)) FROM upd)))
+          FROM v
+        RETURNING id
+      )
+      SELECT (SELECT count(*) FROM closed)::int AS closed, coalesce((SELECT sum(wasted) FROM upd), 0)::int AS wasted,
+             (SELECT count(*) FROM led) AS ledger, (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o LIMIT 1) AS notified`);
+  }
+
+  /** Units whose day has ended (local time) and that still have opened vials. */
+  async unitsPastDayEnd() {
+    return this.db.query<{ id: string; region_id: string }>(sql`
+      SELECT u.id, u.region_id FROM unit u
+       WHERE to_char(now(), 'HH24:MI') >= u.day_ends_at
+         AND EXISTS (SELECT 1 FROM opened_vial ov WHERE ov.unit_id = u.id AND ov.closed_at IS NULL)`);
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { can } from '../auth/access-policy';
+import type { StaffPrincipal } from '../auth/principal';
+import { forbidden, notFound, ruleBroken } from '../common/errors';
+import { PatientsService } from '../patients/patients.service';
+import { VaccinationsRepository } from './vaccinations.repository';
+
+@Injectable()
+export class VaccinationsService {
+  constructor(
+    private readonly repo: VaccinationsRepository,
+    private readonly patients: PatientsService,
+  ) {}
+
+  /**
+   * R21: a dose given at the caller's unit, from a batch in the unit's stock, taken atomically.
+   * A valid identity number not yet known registers the patient (as the population register would).
+   */
+  async administer(
+    p: StaffPrincipal,
+    dto: { personalIdentityNumber: string; productId: string; batchId: string; doseNumber: number },
+  ) {
+    if (!can(p, 'vaccination.administer', { unitId: p.unitId, regionId: p.regionId })) {
+      throw forbidden(
+        p.role === 'NURSE'
+          ? 'a nurse administers a prescribed dose: the prescription comes from a prescribing nurse or a physician (R9)'
+          : 'your assignment does not allow administering vaccinations',
+      );
+    }
+    const identity = this.patients.parse(dto.personalIdentityNumber);
+    const patient = await this.patients.findOrRegister(identity);
+    const res = await this.repo.administer({
+      patientId: patient.id,
+      productId: dto.productId,
+      batchId: dto.batchId,
+      doseNumber: dto.doseNumber,
+      unitId: p.unitId,
+      regionId: p.regionId,
+      careProviderId: p.careProviderId,
+      actor: { userId: p.userId, assignmentId: p.assignmentId, role: p.role },
+    });
+    if (res) {
+      return {
+        id: res.id,
+        patientId: patient.id,
+        batchId: dto.batchId,
+        doseNumber: dto.doseNumber,
+        stock: { batchId: dto.batchId, doses: res.balance, rowVersion: res.row_version },
+        openVialDosesLeft: res.vial_doses_left,
+      };
+    }
+    const d = await this.repo.diagnose(p.unitId, dto.batchId);
+    if (!d) throw notFound('no such batch', { field: 'batchId' });
+    if (d.product_id !== dto.productId)
+      throw ruleBroken('the batch is of another product', { field: 'batchId' });
+    if (d.expired) throw ruleBroken('the batch has expired', { field: 'batchId' });
+    throw ruleBroken(`no doses of this batch left at the unit (${d.doses ?? 0})`, {
+      field: 'batchId',
+      code: 'OUT_OF_STOCK',
+    });
+  }
+}
