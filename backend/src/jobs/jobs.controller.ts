@@ -37,6 +37,7 @@ export class JobsController {
       state,
       progress: { done: p2.done, total: p2.total },
       failedReason: job.failedReason ?? undefined,
+      result: (job.returnvalue as { detail?: unknown } | undefined)?.detail,
       createdAt: new Date(job.timestamp).toISOString(),
       finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : undefined,
     };

@@ -8,6 +8,8 @@ export interface UnitInfo {
   careProviderId: string;
   regionId: string;
   municipalityCode: string;
+  /** whether the unit vaccinates (has a timebook), i.e. holds stock and takes bookings */
+  vaccinates: boolean;
 }
 
 /**
@@ -42,9 +44,12 @@ export class UnitDirectory {
           careProviderId: true,
           regionId: true,
           municipalityCode: true,
+          _count: { select: { resources: true } },
         },
       });
-      this.units = new Map(rows.map((u) => [u.id, u]));
+      this.units = new Map(
+        rows.map(({ _count, ...u }) => [u.id, { ...u, vaccinates: _count.resources > 0 }]),
+      );
       this.loadedAt = Date.now();
     })().finally(() => (this.loading = undefined));
     await this.loading;

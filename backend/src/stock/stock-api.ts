@@ -103,3 +103,22 @@ export interface OverviewRow {
   wastedLast28Days: number;
   wastageRate: number; // wasted ÷ (administered + wasted), last 28 days
 }
+
+/** An overview row summed over a care provider or the whole region, per product (R26). */
+export interface OverviewAggregate {
+  level: 'careProvider' | 'region';
+  key: string; // careProviderId or regionId
+  name: string;
+  productId: string;
+  productName: string;
+  units: number;
+  doses: number;
+  /** the sum of the units' use rates (each adjusted for its days out of stock) */
+  averageDailyUse: number;
+  daysOfSupply: number | null;
+  bookedNext7Days: number;
+  coversNext7Days: boolean;
+  expiringDoses: number;
+  wastedLast28Days: number;
+  wastageRate: number;
+}

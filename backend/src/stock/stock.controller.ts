@@ -67,6 +67,12 @@ export class StockController {
     return this.stock.history(p, unitId, q.from, q.to);
   }
 
+  @Get('units/:unitId/stock/reconciliation')
+  @ApiOperation({ summary: "The unit's latest reconciliation report (R27)" })
+  reconciliation(@CurrentStaff() p: StaffPrincipal, @Param('unitId', idPipe) unitId: string) {
+    return this.stock.latestReconciliation(p, unitId);
+  }
+
   @Get('stock/overview')
   @ApiOperation({
     summary: 'Region-wide stock per unit and product: days of supply, 7-day cover, wastage (R26)',

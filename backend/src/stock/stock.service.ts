@@ -6,9 +6,9 @@ import { QueueRegistry } from '../infra/queue/queue.registry';
 import { AccessService } from '../organisation/access.service';
 import { todayInStockholm } from '../timebook/dates';
 import type { MovementDto } from './dto';
-import type { LedgerKind, MovementResult, OverviewRow, UnitStock } from './stock-api';
+import type { LedgerKind, MovementResult, OverviewAggregate, OverviewRow, UnitStock } from './stock-api';
 import { MovementInput, StockRepository } from './stock.repository';
-import { batchWarnings, daysOfSupply, productWarnings, wastageRate } from './warnings';
+import { aggregateOverview, batchWarnings, daysOfSupply, productWarnings, wastageRate } from './warnings';
 
 const PG_UNIQUE_VIOLATION = '23505';
 const PG_DEADLOCK = '40P01';
@@ -81,24 +81,55 @@ export class StockService {
     return this.repo.ledger(unitId, batchId);
   }
 
+  async latestReconciliation(p: Principal, unitId: string) {
+    await this.access.unit(p, 'stock.read', unitId);
+    const r = await this.repo.latestReport(unitId);
+    if (!r) throw notFound('no reconciliation has run for this unit yet');
+    return {
+      unitId,
+      periodFrom: r.period_from,
+      periodTo: r.period_to,
+      createdAt: r.created_at,
+      report: r.report,
+    };
+  }
+
   async history(p: Principal, unitId: string, from: string, to: string) {
     await this.access.unit(p, 'stock.read', unitId);
     return this.repo.history(unitId, from, to);
   }
 
-  async overview(p: Principal, regionId: string): Promise<{ version: number; rows: OverviewRow[] }> {
+  async overview(
+    p: Principal,
+    regionId: string,
+  ): Promise<{
+    version: number;
+    rows: OverviewRow[];
+    careProviders: OverviewAggregate[];
+    region: OverviewAggregate[];
+  }> {
     this.access.region(p, 'stock.region', regionId);
     const res = await this.repo.overview(regionId);
-    const rows = (res?.rows ?? []).map(({ administered28, usableDoses, ...r }) => {
-      const supply = daysOfSupply(r.doses, administered28, 28, r.daysOutOfStock);
+    const full = (res?.rows ?? []).map((r) => {
+      const supply = daysOfSupply(r.doses, r.administered28, 28, r.daysOutOfStock);
       return {
         ...r,
         ...supply,
-        coversNext7Days: usableDoses >= r.bookedNext7Days,
-        wastageRate: wastageRate(administered28, r.wastedLast28Days),
+        coversNext7Days: r.usableDoses >= r.bookedNext7Days,
+        wastageRate: wastageRate(r.administered28, r.wastedLast28Days),
       };
     });
-    return { version: res?.version ?? 0, rows };
+    const rows = full.map(({ administered28: _a, usableDoses: _u, ...r }) => r);
+    return {
+      version: res?.version ?? 0,
+      rows,
+      careProviders: aggregateOverview(
+        full,
+        (r) => ({ key: r.careProviderId, name: r.careProviderName }),
+        'careProvider',
+      ),
+      region: aggregateOverview(full, () => ({ key: regionId, name: 'Regionen' }), 'region'),
+    };
   }
 
   /**

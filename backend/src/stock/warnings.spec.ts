@@ -1,4 +1,4 @@
-import { batchWarnings, daysOfSupply, productWarnings, wastageRate } from './warnings';
+import { aggregateOverview, batchWarnings, daysOfSupply, productWarnings, wastageRate } from './warnings';
 
 describe('stock warnings', () => {
   it('warns about batches expiring within 14 days only while doses are left', () => {
@@ -26,5 +26,46 @@ describe('days of supply (R26)', () => {
   it('wastage rate is the share of doses lost', () => {
     expect(wastageRate(90, 10)).toBe(0.1);
     expect(wastageRate(0, 0)).toBe(0);
+  });
+});
+
+describe('overview aggregation (R26)', () => {
+  const row = (unit: string, cp: string, doses: number, rate: number, booked: number) => ({
+    unitId: unit,
+    careProviderId: cp,
+    productId: 'p',
+    productName: 'Comirnaty',
+    doses,
+    averageDailyUse: rate,
+    bookedNext7Days: booked,
+    coversNext7Days: doses >= booked,
+    expiringDoses: 0,
+    wastedLast28Days: 1,
+    administered28: 9,
+    usableDoses: doses,
+  });
+  it('adds use rates, so days of supply is the total balance over the total rate', () => {
+    const rows = [row('u1', 'cp1', 100, 10, 50), row('u2', 'cp1', 20, 10, 80), row('u3', 'cp2', 0, 5, 0)];
+    const byCp = aggregateOverview(
+      rows,
+      (r) => ({ key: r.careProviderId, name: r.careProviderId }),
+      'careProvider',
+    );
+    expect(byCp.find((g) => g.key === 'cp1')).toMatchObject({
+      units: 2,
+      doses: 120,
+      averageDailyUse: 20,
+      daysOfSupply: 6,
+      coversNext7Days: false,
+    });
+    const region = aggregateOverview(rows, () => ({ key: 'r', name: 'Regionen' }), 'region');
+    expect(region).toHaveLength(1);
+    expect(region[0]).toMatchObject({
+      units: 3,
+      doses: 120,
+      averageDailyUse: 25,
+      daysOfSupply: 4.8,
+      wastageRate: 0.1,
+    });
   });
 });

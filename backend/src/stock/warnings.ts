@@ -46,3 +46,55 @@ export function wastageRate(administered: number, wasted: number): number {
   const total = administered + wasted;
   return total > 0 ? Math.round((wasted / total) * 1000) / 1000 : 0;
 }
+
+/**
+ * Sums unit rows into care-provider or region rows per product. Use rates add up (each unit's
+ * already adjusted for its own days out of stock), so days of supply = total balance ÷ total rate.
+ */
+export function aggregateOverview<
+  R extends {
+    productId: string;
+    productName: string;
+    doses: number;
+    averageDailyUse: number;
+    bookedNext7Days: number;
+    coversNext7Days: boolean;
+    expiringDoses: number;
+    wastedLast28Days: number;
+    administered28: number;
+    usableDoses: number;
+  },
+>(rows: R[], keyOf: (r: R) => { key: string; name: string }, level: 'careProvider' | 'region') {
+  const groups = new Map<string, { key: string; name: string; rows: R[] }>();
+  for (const r of rows) {
+    const k = keyOf(r);
+    const id = `${k.key}|${r.productId}`;
+    if (!groups.has(id)) groups.set(id, { ...k, rows: [] });
+    groups.get(id)!.rows.push(r);
+  }
+  return [...groups.values()].map((g) => {
+    const sum = (f: (r: R) => number) => g.rows.reduce((n, r) => n + f(r), 0);
+    const rate = Math.round(sum((r) => r.averageDailyUse) * 100) / 100;
+    const doses = sum((r) => r.doses);
+    const booked = sum((r) => r.bookedNext7Days);
+    return {
+      level,
+      key: g.key,
+      name: g.name,
+      productId: g.rows[0]!.productId,
+      productName: g.rows[0]!.productName,
+      units: g.rows.length,
+      doses,
+      averageDailyUse: rate,
+      daysOfSupply: rate > 0 ? Math.round((doses / rate) * 10) / 10 : null,
+      bookedNext7Days: booked,
+      coversNext7Days: sum((r) => r.usableDoses) >= booked,
+      expiringDoses: sum((r) => r.expiringDoses),
+      wastedLast28Days: sum((r) => r.wastedLast28Days),
+      wastageRate: wastageRate(
+        sum((r) => r.administered28),
+        sum((r) => r.wastedLast28Days),
+      ),
+    };
+  });
+}
