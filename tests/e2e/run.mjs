@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Browser test in Debian's Chromium against the built system (run `npm run build` first):
-// one booker books a slot; a second dashboard, already open, shows it booked without reloading.
+// Browser test in Debian's Chromium against the built system (run `npm run build` first).
+// Several scenarios against one server start:
+//  - timebook: one booker books a slot; a second dashboard, already open, shows it booked
+//    without reloading;
+//  - stock: two stock managers on the same unit; one registers wastage, the other's table
+//    follows live; the other's form, opened before that change, gets the 409 conflict panel
+//    and re-applies; the region overview (smittskydd) shows the unit and the product.
 // Uses its own database (vaxops_test_e2e) and Redis prefix.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -61,35 +66,269 @@ async function startServer() {
   throw new Error('server did not become healthy');
 }
 
-/** A day with free nurse slots in the coming week, and one such slot. */
-async function pickSlot() {
+const U1 = 'Vaccinationsmottagningen Jönköping';
+const STOCK_MANAGER = 'SE2321000057-S001';
+const SMITTSKYDD = 'SE2321000057-R001';
+
+async function query(sql, params = []) {
   const c = new pg.Client({ connectionString: DB, options: '-c TimeZone=Europe/Stockholm' });
   await c.connect();
-  const { rows } = await c.query(`
-    SELECT s.id, to_char(s.date, 'YYYY-MM-DD') AS date FROM slot s
-      JOIN timebook_resource r ON r.id = s.resource_id AND r.kind = 'SKOTERSKA'
-      JOIN unit u ON u.id = s.unit_id AND u.name = 'Vaccinationsmottagningen Jönköping'
-     WHERE s.status = 'FREE' AND s.starts_at > now() + interval '1 hour'
-     ORDER BY s.starts_at LIMIT 1`);
-  await c.end();
+  try {
+    return (await c.query(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** A day with free nurse slots in the coming week, and one such slot. */
+async function pickSlot() {
+  const rows = await query(
+    `SELECT s.id, to_char(s.date, 'YYYY-MM-DD') AS date FROM slot s
+       JOIN timebook_resource r ON r.id = s.resource_id AND r.kind = 'SKOTERSKA'
+       JOIN unit u ON u.id = s.unit_id AND u.name = $1
+      WHERE s.status = 'FREE' AND s.starts_at > now() + interval '1 hour'
+      ORDER BY s.starts_at LIMIT 1`,
+    [U1],
+  );
   if (!rows[0]) throw new Error('no free slot in the seeded data');
   return rows[0];
 }
 
-async function loginAs(context, hsaId, date) {
+/** Logs in on the login page and waits for the role's landing page. */
+async function login(context, hsaId, landing) {
   const page = await context.newPage();
   await page.goto(`${BASE}/login`);
   await page.getByTestId(`login-${hsaId}`).first().click();
-  await page.waitForURL(/tidbok/);
-  await page.goto(`${BASE}/tidbok?date=${date}`);
-  await page.getByTestId('connection').and(page.locator('[data-state="live"]')).waitFor({ timeout: 10_000 });
+  await page.waitForURL(landing);
   return page;
+}
+
+async function waitLive(page) {
+  await page.getByTestId('connection').and(page.locator('[data-state="live"]')).waitFor({ timeout: 10_000 });
+}
+
+async function timebookScenario(browser) {
+  console.log('timebook');
+  const slot = await pickSlot();
+  const open = async (hsaId) => {
+    const page = await login(await browser.newContext(), hsaId, /tidbok/);
+    await page.goto(`${BASE}/tidbok?date=${slot.date}`);
+    await waitLive(page);
+    return page;
+  };
+  const watcher = await open('SE2321000057-N001');
+  const booker = await open('SE2321000057-B001');
+  const cell = (page) => page.getByTestId(`slot-${slot.id}`);
+  check(
+    'both dashboards show the slot as free',
+    (await cell(watcher).getAttribute('data-status')) === 'FREE' &&
+      (await cell(booker).getAttribute('data-status')) === 'FREE',
+  );
+  const freeBefore = Number(await watcher.getByTestId('count-free').getAttribute('data-value'));
+
+  await cell(booker).click();
+  await booker.getByTestId('pnr-input').fill('19121212-1212');
+  const select = booker.getByTestId('visit-type-select');
+  const options = await select.locator('option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  await select.selectOption(options[0]);
+  await booker.getByTestId('book-submit').click();
+  await booker.locator(`[data-testid="slot-${slot.id}"][data-status="BOOKED"]`).waitFor({ timeout: 5000 });
+  check('the booker sees the slot booked', true);
+
+  const t0 = Date.now();
+  await watcher.locator(`[data-testid="slot-${slot.id}"][data-status="BOOKED"]`).waitFor({ timeout: 3000 });
+  check(
+    `the other dashboard shows it booked without reloading (${Date.now() - t0} ms after the booker saw it)`,
+    true,
+  );
+  const freeAfter = Number(await watcher.getByTestId('count-free').getAttribute('data-value'));
+  check('its free count went down by one', freeAfter === freeBefore - 1, `${freeBefore} → ${freeAfter}`);
+  await watcher.screenshot({ path: 'test-results/e2e-watcher.png', fullPage: true });
+}
+
+/** U1's batch with the most doses (at least 10) that is not about to expire, and its product. */
+async function pickBatch() {
+  const rows = await query(
+    `SELECT sb.unit_id, sb.batch_id, b.product_id, sb.doses, sb.row_version FROM stock_balance sb
+       JOIN unit u ON u.id = sb.unit_id AND u.name = $1
+       JOIN batch b ON b.id = sb.batch_id
+      WHERE b.expires_on > current_date + 30 AND sb.doses >= 10
+      ORDER BY sb.doses DESC, sb.batch_id LIMIT 1`,
+    [U1],
+  );
+  if (!rows[0]) throw new Error('no batch with at least 10 doses at U1 in the seeded data');
+  return rows[0];
+}
+
+async function ledgerOf(unitId, batchId) {
+  const [row] = await query(
+    `SELECT sb.doses, sb.row_version,
+            (SELECT coalesce(sum(m.delta), 0)::int FROM stock_movement m
+              WHERE m.unit_id = sb.unit_id AND m.batch_id = sb.batch_id) AS ledger_sum
+       FROM stock_balance sb WHERE sb.unit_id = $1 AND sb.batch_id = $2`,
+    [unitId, batchId],
+  );
+  return row;
+}
+
+/** A stock manager on the stock page of `unitId`, live, with the batch's row shown. */
+async function openStock(browser, unitId, batchId) {
+  const page = await login(await browser.newContext(), STOCK_MANAGER, /\/saldo/);
+  const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('vaxops.session') ?? 'null'));
+  const active = session?.assignments.find((a) => a.id === session.activeAssignmentId);
+  if (active?.unitId !== unitId) {
+    // Not on U1 first: switch to the stock manager assignment there.
+    const target = session?.assignments.find((a) => a.unitId === unitId && a.role === 'STOCK_MANAGER');
+    if (!target) throw new Error(`${STOCK_MANAGER} has no stock manager assignment at U1`);
+    await page.getByTestId('switch-assignment').click();
+    await page.getByTestId(`assignment-${target.id}`).click();
+    await page.getByTestId('active-assignment').filter({ hasText: U1 }).waitFor({ timeout: 5000 });
+  }
+  await waitLive(page);
+  await page.getByTestId(`stock-row-${batchId}`).waitFor({ timeout: 10_000 });
+  return page;
+}
+
+/** Fills the movement form with a wastage of `doses` on the batch, without submitting. */
+async function fillWastage(page, batchId, doses) {
+  await page.getByTestId('movement-kind-select').selectOption('WASTAGE');
+  await page.getByTestId('movement-batch-select').selectOption(batchId);
+  await page.getByTestId('movement-doses-input').fill(String(doses));
+  await page.getByTestId('movement-reason-select').selectOption('BROKEN');
+}
+
+const rowDoses = async (page, batchId) =>
+  Number(await page.getByTestId(`stock-row-${batchId}`).getAttribute('data-doses'));
+
+async function waitRowDoses(page, batchId, doses, timeout = 5000) {
+  await page.locator(`[data-testid="stock-row-${batchId}"][data-doses="${doses}"]`).waitFor({ timeout });
+}
+
+async function stockScenario(browser) {
+  console.log('stock');
+  const batch = await pickBatch();
+  const { unit_id: unitId, batch_id: batchId, product_id: productId } = batch;
+  const start = batch.doses;
+  const N = 3;
+  const M = 2;
+
+  const a = await openStock(browser, unitId, batchId);
+  const b = await openStock(browser, unitId, batchId);
+  check(
+    `both stock managers see the batch with ${start} doses`,
+    (await rowDoses(a, batchId)) === start && (await rowDoses(b, batchId)) === start,
+    `${await rowDoses(a, batchId)} / ${await rowDoses(b, batchId)}`,
+  );
+
+  // B reads the batch first: the form's base is the balance before A's change.
+  await fillWastage(b, batchId, M);
+  const baseVersion = Number(await b.getByTestId(`stock-row-${batchId}`).getAttribute('data-row-version'));
+
+  await fillWastage(a, batchId, N);
+  await a.getByTestId('movement-submit').click();
+  await a.getByTestId('movement-done').waitFor({ timeout: 5000 });
+  await waitRowDoses(a, batchId, start - N);
+  check(`manager A registered wastage of ${N} doses`, true);
+
+  const t0 = Date.now();
+  try {
+    await waitRowDoses(b, batchId, start - N, 5000);
+    check(`manager B's table shows ${start - N} doses without reloading (${Date.now() - t0} ms)`, true);
+  } catch {
+    check(
+      "manager B's table follows live",
+      false,
+      `still ${await rowDoses(b, batchId)} doses after 5 s, expected ${start - N}`,
+    );
+  }
+  const liveVersion = Number(await b.getByTestId(`stock-row-${batchId}`).getAttribute('data-row-version'));
+  check("B's row version moved on", liveVersion > baseVersion, `${baseVersion} → ${liveVersion}`);
+  check(
+    "B's form notices the batch changed after it was chosen",
+    await b.getByTestId('stock-changed-notice').isVisible(),
+  );
+
+  // B submits on the stale base: the server answers 409 and the form offers to re-apply.
+  await b.getByTestId('movement-submit').click();
+  const conflict = b.getByTestId('stock-conflict');
+  await conflict.waitFor({ timeout: 5000 }).catch(() => {
+    throw new Error('manager B got no conflict panel (stock-conflict) within 5 s');
+  });
+  check('manager B gets the conflict panel', true);
+  check(
+    `the conflict panel names the current balance (${start - N})`,
+    (await conflict.innerText()).includes(String(start - N)),
+    await conflict.innerText(),
+  );
+  check(
+    'the balance did not change on the stale submission',
+    (await ledgerOf(unitId, batchId)).doses === start - N,
+  );
+  await b.screenshot({ path: 'test-results/e2e-stock-conflict.png', fullPage: true });
+
+  await b.getByTestId('stock-reapply').click();
+  await b.getByTestId('movement-done').waitFor({ timeout: 5000 });
+  check('re-applying goes through', !(await conflict.isVisible()));
+
+  const end = start - N - M;
+  for (const [name, page] of [
+    ['A', a],
+    ['B', b],
+  ]) {
+    try {
+      await waitRowDoses(page, batchId, end);
+      check(`manager ${name}'s table ends at ${end} doses (${start} − ${N} − ${M})`, true);
+    } catch {
+      check(`manager ${name}'s table ends at ${end} doses`, false, `shows ${await rowDoses(page, batchId)}`);
+    }
+  }
+  const db = await ledgerOf(unitId, batchId);
+  check(
+    `the database balance is ${end} and equals the ledger's sum`,
+    db.doses === end && db.ledger_sum === end,
+    `balance ${db.doses}, ledger sum ${db.ledger_sum}`,
+  );
+  const moves = await query(
+    `SELECT kind, delta, reason FROM stock_movement WHERE unit_id = $1 AND batch_id = $2 ORDER BY id DESC LIMIT 3`,
+    [unitId, batchId],
+  );
+  check(
+    'the ledger holds exactly the two wastages, A first',
+    moves[0]?.kind === 'WASTAGE' &&
+      moves[0].delta === -M &&
+      moves[1]?.kind === 'WASTAGE' &&
+      moves[1].delta === -N &&
+      moves[2]?.kind !== 'WASTAGE',
+    JSON.stringify(moves),
+  );
+
+  // The region overview (smittskydd) shows U1 and the batch's product with the new total.
+  const rut = await login(await browser.newContext(), SMITTSKYDD, /\/saldo\/oversikt/);
+  await rut.getByTestId('overview-table').waitFor({ timeout: 10_000 });
+  const row = rut.getByTestId(`overview-row-${unitId}-${productId}`);
+  const [{ doses: productDoses }] = await query(
+    `SELECT sum(sb.doses)::int AS doses FROM stock_balance sb JOIN batch b ON b.id = sb.batch_id
+      WHERE sb.unit_id = $1 AND b.product_id = $2`,
+    [unitId, productId],
+  );
+  try {
+    await row.waitFor({ timeout: 5000 });
+    check('the region overview shows a row for U1 and the product', true);
+    check(
+      `the overview row has the unit's doses of the product (${productDoses})`,
+      Number(await row.getAttribute('data-doses')) === productDoses && (await row.innerText()).includes(U1),
+      `${await row.getAttribute('data-doses')}: ${await row.innerText()}`,
+    );
+  } catch {
+    check('the region overview shows a row for U1 and the product', false, 'no such row');
+  }
+  await rut.screenshot({ path: 'test-results/e2e-stock-overview.png', fullPage: true });
 }
 
 async function main() {
   await prepareDatabase();
   await startServer();
-  const slot = await pickSlot();
+  mkdirSync('test-results', { recursive: true });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -102,39 +341,19 @@ async function main() {
     ],
   });
   try {
-    const watcher = await loginAs(await browser.newContext(), 'SE2321000057-N001', slot.date);
-    const booker = await loginAs(await browser.newContext(), 'SE2321000057-B001', slot.date);
-    const cell = (page) => page.getByTestId(`slot-${slot.id}`);
-    check(
-      'both dashboards show the slot as free',
-      (await cell(watcher).getAttribute('data-status')) === 'FREE' &&
-        (await cell(booker).getAttribute('data-status')) === 'FREE',
-    );
-    const freeBefore = Number(await watcher.getByTestId('count-free').getAttribute('data-value'));
-
-    await cell(booker).click();
-    await booker.getByTestId('pnr-input').fill('19121212-1212');
-    const select = booker.getByTestId('visit-type-select');
-    const options = await select
-      .locator('option')
-      .evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
-    await select.selectOption(options[0]);
-    await booker.getByTestId('book-submit').click();
-    await booker.locator(`[data-testid="slot-${slot.id}"][data-status="BOOKED"]`).waitFor({ timeout: 5000 });
-    check('the booker sees the slot booked', true);
-
-    const t0 = Date.now();
-    await watcher.locator(`[data-testid="slot-${slot.id}"][data-status="BOOKED"]`).waitFor({ timeout: 3000 });
-    check(
-      `the other dashboard shows it booked without reloading (${Date.now() - t0} ms after the booker saw it)`,
-      true,
-    );
-    const freeAfter = Number(await watcher.getByTestId('count-free').getAttribute('data-value'));
-    check('its free count went down by one', freeAfter === freeBefore - 1, `${freeBefore} → ${freeAfter}`);
-    mkdirSync('test-results', { recursive: true });
-    await watcher.screenshot({ path: 'test-results/e2e-watcher.png', fullPage: true });
-  } catch (e) {
-    check('browser flow', false, e.message);
+    for (const [name, scenario] of [
+      ['timebook', timebookScenario],
+      ['stock', stockScenario],
+    ]) {
+      try {
+        await scenario(browser);
+      } catch (e) {
+        check(`${name} flow`, false, e.message);
+      } finally {
+        // Each scenario starts with fresh browser contexts.
+        for (const context of browser.contexts()) await context.close();
+      }
+    }
   } finally {
     await browser.close();
   }
