@@ -49,6 +49,42 @@ describe('booking a slot (R13)', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('100 concurrent attempts on 10 slots: exactly 10 bookings, every loser gets 409 with alternatives', async () => {
+    const picked: string[] = [];
+    const slots = [];
+    for (let i = 0; i < 10; i++) {
+      const f = await freeSlot(units.U1, picked);
+      picked.push(f.slotId);
+      slots.push(f);
+    }
+    const attempts = slots.flatMap((f) => Array.from({ length: 10 }, () => f));
+    const results = await Promise.all(
+      attempts.map((f) =>
+        api(app.url, 'POST', '/api/bookings', {
+          token,
+          body: {
+            slotId: f.slotId,
+            visitTypeId: f.visitTypeId,
+            patient: { personalIdentityNumber: newPersonnummer() },
+          },
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(10);
+    const losers = results.filter((r) => r.status !== 201);
+    expect(
+      losers.every(
+        (r) => r.status === 409 && r.body.code === 'SLOT_TAKEN' && Array.isArray(r.body.alternatives),
+      ),
+    ).toBe(true);
+    const { rows } = await db().query(
+      `SELECT slot_id, count(*)::int AS n FROM booking WHERE slot_id = ANY($1::text[]) AND status = 'ACTIVE' GROUP BY slot_id`,
+      [picked],
+    );
+    expect(rows).toHaveLength(10);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+  });
+
   it('the booked slot shows as BOOKED, and cancelling frees it again', async () => {
     const { slotId, visitTypeId, date } = await freeSlot(units.U1);
     const booked = await api(app.url, 'POST', '/api/bookings', {
