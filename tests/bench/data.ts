@@ -9,6 +9,8 @@ export const BENCH_DATABASE_URL =
 export const BENCH_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const BENCH_REDIS_PREFIX = 'vaxops-bench';
 export const BENCH_HSA_ID = 'SE-BENCH-B001';
+/** The stock manager (STOCK_MANAGER at the bench unit) who moves stock in the contention row. */
+export const BENCH_STOCK_HSA_ID = 'SE-BENCH-S001';
 
 export interface BenchData {
   unitId: string;
@@ -17,6 +19,8 @@ export interface BenchData {
   slotIds: string[];
   /** 12-digit personnummer, one per rush attempt */
   patients: string[];
+  /** the product whose batches the stock contention row moves */
+  productId: string;
 }
 
 /** Swedish timestamps and local dates, as the server's own sessions use. */
@@ -87,7 +91,8 @@ const COLUMNS = 10;
 /**
  * One region, municipality, care provider and unit; a nurse resource with ten columns and a
  * visit type bookable on it every day; `slots` free slots from tomorrow on; one booking user
- * with a BOOKING assignment at the unit; and `patients` registered patients.
+ * with a BOOKING assignment at the unit; `patients` registered patients; one vaccine product and
+ * a stock manager (STOCK_MANAGER at the unit). Stock batches are created per run (createBatches).
  */
 export async function seed(pool: Pool, sizes: { slots: number; patients: number }): Promise<BenchData> {
   const c = await pool.connect();
@@ -126,6 +131,18 @@ export async function seed(pool: Pool, sizes: { slots: number; patients: number 
       user.id,
       unit.id,
     ]);
+    const product = await one(
+      `INSERT INTO product (name, atc_code, npl_id, disease_area, doses_per_vial)
+       VALUES ('Bänkvaccin', 'J07BX03', 'BENCH-NPL-1', 'COVID-19', 1) RETURNING id`,
+    );
+    const stockUser = await one(
+      `INSERT INTO app_user (hsa_id, name) VALUES ($1, 'Bänk Förrådsansvarig') RETURNING id`,
+      [BENCH_STOCK_HSA_ID],
+    );
+    await c.query(`INSERT INTO assignment (user_id, unit_id, role) VALUES ($1, $2, 'STOCK_MANAGER')`, [
+      stockUser.id,
+      unit.id,
+    ]);
 
     // Slots: day by day from tomorrow (local time), 54 times × 10 columns a day, the first `slots`.
     const days = Math.ceil(sizes.slots / (SLOTS_PER_COLUMN_DAY * COLUMNS));
@@ -156,7 +173,13 @@ export async function seed(pool: Pool, sizes: { slots: number; patients: number 
     );
     await c.query('COMMIT');
     await c.query('VACUUM ANALYZE');
-    return { unitId: unit.id, visitTypeId: visitType.id, slotIds: slots.rows.map((r) => r.id), patients };
+    return {
+      unitId: unit.id,
+      visitTypeId: visitType.id,
+      slotIds: slots.rows.map((r) => r.id),
+      patients,
+      productId: product.id,
+    };
   } catch (err) {
     await c.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -251,4 +274,72 @@ export async function relayBatches(pool: Pool, unitId: string): Promise<RelayBat
     [`timebook:${unitId}`],
   );
   return rows[0]!;
+}
+
+/**
+ * Fresh batches of the bench product (no balance, no ledger yet), named `<prefix>-1…n`. The stock
+ * ledger is append-only (UPDATE, DELETE and TRUNCATE are refused by triggers), so a run cannot be
+ * reset: every run, warm-up or measured, ours or baseline, moves stock on batches of its own.
+ */
+export async function createBatches(
+  pool: Pool,
+  productId: string,
+  prefix: string,
+  n: number,
+): Promise<string[]> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO batch (product_id, batch_number, expires_on)
+     SELECT $1, $2 || '-' || i, DATE '2099-12-31' FROM generate_series(1, $3::int) AS i
+     ORDER BY i RETURNING id`,
+    [productId, prefix, n],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Dead row versions of the hot balance rows and a pending checkpoint must not land on the next run. */
+export async function settleStock(pool: Pool): Promise<void> {
+  await pool.query('VACUUM ANALYZE stock_balance, stock_movement, batch, topic_version, outbox_event');
+  await pool.query('CHECKPOINT');
+}
+
+/** What the database says about one batch at a unit: its balance row and its ledger. */
+export interface BatchState {
+  batchId: string;
+  /** stock_balance.doses (null: no balance row) */
+  doses: number | null;
+  rowVersion: number | null;
+  ledgerRows: number;
+  /** sum of the ledger's deltas: must equal the balance */
+  ledgerSum: number;
+  minBalanceAfter: number | null;
+  /**
+   * ledger rows whose balance_after is not the running sum of the deltas up to them (in id
+   * order, which is lock order: the id is drawn while the balance row is locked). A lost update
+   * shows here even when the final sum happens to agree.
+   */
+  chainBreaks: number;
+}
+
+export async function batchStates(pool: Pool, unitId: string, batchIds: string[]): Promise<BatchState[]> {
+  const { rows } = await pool.query<BatchState>(
+    `WITH m AS (
+       SELECT batch_id, delta, balance_after,
+              sum(delta) OVER (PARTITION BY batch_id ORDER BY id) AS running
+         FROM stock_movement WHERE unit_id = $1 AND batch_id = ANY($2::text[])
+     ), l AS (
+       SELECT batch_id, count(*)::int AS rows, coalesce(sum(delta), 0)::int AS total,
+              min(balance_after)::int AS min_after,
+              count(*) FILTER (WHERE balance_after <> running)::int AS breaks
+         FROM m GROUP BY batch_id
+     )
+     SELECT b.id AS "batchId", sb.doses, sb.row_version AS "rowVersion",
+            coalesce(l.rows, 0) AS "ledgerRows", coalesce(l.total, 0) AS "ledgerSum",
+            l.min_after AS "minBalanceAfter", coalesce(l.breaks, 0) AS "chainBreaks"
+       FROM unnest($2::text[]) WITH ORDINALITY AS b(id, ord)
+       LEFT JOIN stock_balance sb ON sb.unit_id = $1 AND sb.batch_id = b.id
+       LEFT JOIN l ON l.batch_id = b.id
+      ORDER BY b.ord`,
+    [unitId, batchIds],
+  );
+  return rows;
 }

@@ -7,15 +7,16 @@
  * killed on exit, Ctrl-C or error. Progress goes to stderr, the table to stdout, and the same
  * rows with their raw measurements to bench-results.json at the repository root.
  *
- * Flags: --quick | --scale=full (default) · --only=rush,fanout · --clients=N · --rounds=N
+ * Flags: --quick | --scale=full (default) · --only=rush,fanout,stock · --clients=N · --rounds=N
  */
 import { BenchContext, log } from './context';
 import { benchPool, clearRedis, recreateDatabase, seed } from './data';
 import { ensureBuilt, killAllChildren } from './proc';
-import { fanoutRow, rushRow } from './rows';
+import { fanoutRow, rushRow, stockRow } from './rows';
 import { parseArgs } from './scale';
 import { benchFanout } from './scenario-fanout';
 import { benchRush } from './scenario-rush';
+import { benchStock } from './scenario-stock';
 import { formatTable, Row, writeResults } from './table';
 
 async function main(): Promise<void> {
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     const ctx: BenchContext = { scale, data, pool };
     if (only.has('rush')) rows.push(rushRow(await benchRush(ctx)));
     if (only.has('fanout')) rows.push(fanoutRow(await benchFanout(ctx)));
+    if (only.has('stock')) rows.push(stockRow(await benchStock(ctx)));
   } finally {
     await pool.end();
   }

@@ -4,7 +4,9 @@ import type { BookingCheck } from './data';
 import type { FanoutResult } from './fanout';
 import type { RushResult } from './rush';
 import type { FanoutMeasurement, FanoutRound } from './scenario-fanout';
+import { topWaits } from './pg-waits';
 import type { RushRound } from './scenario-rush';
+import type { StockMeasurement, StockRound } from './scenario-stock';
 import { round } from './stats';
 import type { Row } from './table';
 
@@ -22,6 +24,7 @@ const GOAL_RUSH_RATIO = 0.5;
 const GOAL_FANOUT_P95_MS = 100;
 const GOAL_FANOUT_P99_MS = 250;
 const GOAL_FANOUT_RATIO = 0.5;
+const GOAL_STOCK_RATIO = 0.5;
 
 /** Failures of every round, labelled with the side and round they happened in. */
 function collect<T>(rounds: Array<{ ours: T; baseline: T }>, failures: (m: T) => string[]): string[] {
@@ -202,4 +205,103 @@ export function fanoutRow(rounds: FanoutRound[]): Row {
       })),
     },
   };
+}
+
+/**
+ * Every way a stock contention answer can be wrong, batch by batch: the HTTP answers, the
+ * balance rows and the ledger must all tell the same story.
+ */
+function stockFailures(m: StockMeasurement): string[] {
+  const { result: r, plan, before, after } = m;
+  const out: string[] = [];
+  const planned =
+    plan.wastageAttempts.reduce((a, b) => a + b, 0) + plan.receiptAttempts.reduce((a, b) => a + b, 0);
+  if (r.attempts !== planned) out.push(`${r.attempts} answers for ${planned} requests`);
+  if (r.other > 0) out.push(`${r.other} answers neither 201 nor 422 BELOW_ZERO (e.g. ${r.otherSamples[0]})`);
+  if (r.duplicateRowVersions > 0)
+    out.push(`${r.duplicateRowVersions} × 201 reported a row version already reported (lost update)`);
+  plan.batchIds.forEach((_, b) => {
+    const p = before[b]!;
+    const a = after[b]!;
+    const ans = r.perBatch[b]!;
+    const name = b === plan.short ? `short batch ${b + 1}` : `batch ${b + 1}`;
+    const ok = ans.wastage + ans.receipts;
+    const was = (what: string) => out.push(`${name}: ${what}`);
+    if (p.doses !== plan.opening[b]) was(`opened with ${p.doses}, not ${plan.opening[b]}`);
+    if (a.doses === null) return void was('no balance row');
+    if (a.doses !== a.ledgerSum) was(`balance ${a.doses} ≠ ledger sum ${a.ledgerSum}`);
+    if (a.doses < 0 || (a.minBalanceAfter ?? 0) < 0) was(`went negative (min ${a.minBalanceAfter})`);
+    if (a.chainBreaks > 0) was(`${a.chainBreaks} ledger rows whose balance_after is not the running sum`);
+    if (a.ledgerRows - p.ledgerRows !== ok)
+      was(`${ok} × 201 but ${a.ledgerRows - p.ledgerRows} ledger rows added`);
+    if ((a.rowVersion ?? 0) - (p.rowVersion ?? 0) !== ok)
+      was(`row version moved by ${(a.rowVersion ?? 0) - (p.rowVersion ?? 0)} for ${ok} × 201`);
+    const expected = (p.doses ?? 0) - ans.wastage + ans.receipts;
+    if (a.doses !== expected) was(`ended at ${a.doses}, expected ${expected} (lost update)`);
+    if (b === plan.short) {
+      if (a.doses !== 0) was(`ended at ${a.doses}, not 0`);
+      const refused = plan.wastageAttempts[b]! - (p.doses ?? 0);
+      if (ans.belowZero !== refused)
+        was(`${ans.belowZero} × 422 where ${refused} wastages could not be covered`);
+    } else if (ans.belowZero > 0) was(`${ans.belowZero} × 422 though it never ran low`);
+  });
+  return out;
+}
+
+interface StockFigures {
+  movementsPerSec: number;
+  p50: number;
+  p99: number;
+}
+
+function stockMedians(ms: StockMeasurement[]): StockFigures {
+  return {
+    movementsPerSec: median(ms.map((m) => m.result.movementsPerSec)),
+    p50: median(ms.map((m) => m.result.latencyMs.p50)),
+    p99: median(ms.map((m) => m.result.latencyMs.p99)),
+  };
+}
+
+const stockFigure = (f: StockFigures) =>
+  `${Math.round(f.movementsPerSec)} mov/s, p50 ${round(f.p50)} ms, p99 ${round(f.p99)} ms`;
+
+export function stockRow(rounds: StockRound[]): Row {
+  const ours = stockMedians(rounds.map((r) => r.ours));
+  const baseline = stockMedians(rounds.map((r) => r.baseline));
+  const ratio = round(ours.movementsPerSec / baseline.movementsPerSec, 2);
+  const goalMisses: string[] = [];
+  if (ratio < GOAL_STOCK_RATIO) goalMisses.push(`ratio ${ratio} < ${GOAL_STOCK_RATIO}`);
+  const first = rounds[0]!.ours;
+  return {
+    scenario:
+      `stock contention (${first.result.attempts} movements on ${first.plan.batchIds.length} batches, ` +
+      `${first.result.belowZero} refused below zero; median of ${rounds.length})`,
+    ours: stockFigure(ours),
+    baseline: stockFigure(baseline),
+    ratio,
+    goal: `ratio ≥ ${GOAL_STOCK_RATIO}; balance = ledger, never < 0, no lost update`,
+    goalMisses,
+    failures: collect(rounds, stockFailures),
+    notes: stockNotes(rounds),
+    details: { medians: { ours, baseline }, rounds },
+  };
+}
+
+function stockNotes(rounds: StockRound[]): string[] {
+  const per = (m: StockMeasurement, k: 'serverMs' | 'postgresMs') => m.cpu[k] / m.result.attempts;
+  const cpu = (side: 'ours' | 'baseline') =>
+    `node ${ms(median(rounds.map((r) => per(r[side], 'serverMs'))), 2)} + postgres ` +
+    ms(median(rounds.map((r) => per(r[side], 'postgresMs'))), 2);
+  const waits = (side: 'ours' | 'baseline') => {
+    const w = topWaits(rounds.map((r) => r[side].waits));
+    const top = w.top.map((t) => `${Math.round(t.share * 100)}% ${t.what}`).join(', ');
+    return `${side}: ${round(w.activeMean)} active backends on average; ${top}`;
+  };
+  return [
+    `CPU per movement: ours ${cpu('ours')}; baseline ${cpu('baseline')}`,
+    `outbox relay finished publishing ${round(median(rounds.map((r) => r.ours.relayDrainSeconds ?? NaN)), 2)} s after the last answer`,
+    `PostgreSQL active backends, sampled every 100 ms (wait · statement), all rounds: ${waits('ours')}`,
+    `PostgreSQL, likewise: ${waits('baseline')}`,
+    `load average at start of each run (ours/baseline): ${rounds.map((r) => `${r.ours.load}/${r.baseline.load}`).join(', ')}`,
+  ];
 }

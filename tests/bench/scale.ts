@@ -18,7 +18,18 @@ export interface Scale {
    * machines comes in bursts, and the median of interleaved rounds is robust to one bad burst.
    */
   rounds: number;
+  /** concurrent HTTP clients moving stock on the same few batches */
+  stockClients: number;
+  /** batches the stock clients share (fresh ones each run: the ledger cannot be reset) */
+  stockBatches: number;
+  /** measured movement requests per run */
+  stockMovements: number;
+  /** movement requests made (on their own batches) before each measured run */
+  stockWarmup: number;
 }
+
+export type ScenarioName = 'rush' | 'fanout' | 'stock';
+export const SCENARIOS: readonly ScenarioName[] = ['rush', 'fanout', 'stock'];
 
 export const SCALES: Record<Scale['name'], Scale> = {
   quick: {
@@ -31,6 +42,10 @@ export const SCALES: Record<Scale['name'], Scale> = {
     fanoutRatePerSec: 50,
     fanoutSeconds: 6,
     rounds: 3,
+    stockClients: 50,
+    stockBatches: 5,
+    stockMovements: 3000,
+    stockWarmup: 300,
   },
   full: {
     name: 'full',
@@ -42,35 +57,38 @@ export const SCALES: Record<Scale['name'], Scale> = {
     fanoutRatePerSec: 50,
     fanoutSeconds: 20,
     rounds: 3,
+    stockClients: 50,
+    stockBatches: 5,
+    stockMovements: 15000,
+    stockWarmup: 600,
   },
 };
 
 export interface Options {
   scale: Scale;
-  /** which scenarios to run (all by default); `--only=rush` or `--only=fanout` while developing */
-  only: Set<'rush' | 'fanout'>;
+  /** which scenarios to run (all by default); e.g. `--only=stock` while developing */
+  only: Set<ScenarioName>;
 }
 
 /**
- * Flags: `--quick` (= `--scale=quick`), `--scale=full` (the default), `--only=rush,fanout`, and
+ * Flags: `--quick` (= `--scale=quick`), `--scale=full` (the default), `--only=rush,fanout,stock`, and
  * `--clients=N` to override the fan-out client count (e.g. 500 on a struggling machine), and
  * `--rounds=N` to override the number of interleaved rounds.
  */
 export function parseArgs(argv: string[]): Options {
   let name: Scale['name'] = 'full';
-  let only = new Set<'rush' | 'fanout'>(['rush', 'fanout']);
+  let only = new Set<ScenarioName>(SCENARIOS);
   let fanoutClients: number | undefined;
   let rounds: number | undefined;
   for (const arg of argv) {
     if (arg === '--quick' || arg === '--scale=quick') name = 'quick';
     else if (arg === '--scale=full') name = 'full';
     else if (arg.startsWith('--only=')) {
-      const picked = arg
-        .slice('--only='.length)
-        .split(',')
-        .filter((s): s is 'rush' | 'fanout' => s === 'rush' || s === 'fanout');
-      if (picked.length === 0) throw new Error(`${arg}: expected rush and/or fanout`);
-      only = new Set(picked);
+      const picked = arg.slice('--only='.length).split(',');
+      const known = (s: string): s is ScenarioName => (SCENARIOS as readonly string[]).includes(s);
+      if (picked.length === 0 || !picked.every(known))
+        throw new Error(`${arg}: expected a comma-separated list of ${SCENARIOS.join(', ')}`);
+      only = new Set(picked.filter(known));
     } else if (arg.startsWith('--clients=')) {
       fanoutClients = Number(arg.slice('--clients='.length));
       if (!Number.isInteger(fanoutClients) || fanoutClients < 1)
@@ -80,7 +98,7 @@ export function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${arg}: expected a positive integer`);
     } else if (arg !== '--') {
       throw new Error(
-        `unknown flag ${arg} (known: --quick, --scale=quick|full, --only=rush,fanout, --clients=N, --rounds=N)`,
+        `unknown flag ${arg} (known: --quick, --scale=quick|full, --only=rush,fanout,stock, --clients=N, --rounds=N)`,
       );
     }
   }

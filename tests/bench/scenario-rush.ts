@@ -91,7 +91,7 @@ async function measure(
 }
 
 /** Waits until the relay has published every outbox row; returns how long that took. */
-async function waitForRelay(pool: Pool, timeoutMs = 60_000): Promise<number> {
+export async function waitForRelay(pool: Pool, timeoutMs = 60_000): Promise<number> {
   const started = Date.now();
   while ((await unpublishedOutbox(pool)) > 0) {
     if (Date.now() - started > timeoutMs)

@@ -43,3 +43,6 @@ export const startBaselineHttp = () =>
 
 export const startBaselineIo = (sampleEvent: Record<string, unknown>) =>
   startBaseline('baseline-io', 'baseline-io.ts', { BENCH_SAMPLE_EVENT: JSON.stringify(sampleEvent) });
+
+export const startBaselineStock = () =>
+  startBaseline('baseline-stock', 'baseline-stock.ts', { DATABASE_URL: BENCH_DATABASE_URL });
