@@ -4,7 +4,7 @@ import { api, closeDb, db, login, newPersonnummer, seedInfo, startApp } from '..
 let app: Awaited<ReturnType<typeof startApp>>;
 let stock: string;
 let prescriber: string;
-const { units, regionId } = seedInfo();
+const { units } = seedInfo();
 
 beforeAll(async () => {
   app = await startApp();
@@ -62,8 +62,8 @@ describe('administration takes a dose from stock (R21) and tracks opened vials (
     expect(second.body).toMatchObject({ stock: { doses: 10 }, openVialDosesLeft: 4 });
 
     const repo = app.app.get(VaccinationsRepository);
-    expect(await repo.closeOpenVials(units.U1, regionId)).toMatchObject({ wasted: 4 });
-    expect(await repo.closeOpenVials(units.U1, regionId)).toMatchObject({ closed: 0, wasted: 0 });
+    expect(await repo.closeOpenVials(units.U1)).toMatchObject({ wasted: 4 });
+    expect(await repo.closeOpenVials(units.U1)).toMatchObject({ closed: 0, wasted: 0 });
     const { rows } = await db().query(
       `SELECT delta FROM stock_movement WHERE batch_id = $1 AND reason = 'OPEN_VIAL_TIME_LIMIT'`,
       [batchId],

@@ -56,7 +56,6 @@ export class ReconciliationProcessor {
         const moved = await this.repo
           .move({
             unitId: unit.id,
-            regionId: data.regionId,
             batchId: b.batch_id,
             kind: 'WASTAGE',
             delta: -b.doses,

@@ -6,7 +6,6 @@ import type { LedgerEntry, LedgerKind, OverviewRow, StockHistoryDay, WastageReas
 
 export interface MovementInput {
   unitId: string;
-  regionId: string;
   batchId: string;
   /** the ledger kind written at `unitId` */
   kind: LedgerKind;
@@ -110,21 +109,15 @@ export class StockRepository {
       ), v AS (
         INSERT INTO topic_version (topic_key, version)
         SELECT 'stock:' || u, 1 FROM unnest(${units}::text[]) AS u WHERE EXISTS (SELECT 1 FROM upd)
-        UNION ALL SELECT 'stock:region:' || ${m.regionId}::text, 1 WHERE EXISTS (SELECT 1 FROM upd)
         ON CONFLICT (topic_key) DO UPDATE SET version = topic_version.version + 1
         RETURNING topic_key, version
       ), o AS (
+        -- one event per unit; the relay also tells the region's room (see RealtimeService)
         INSERT INTO outbox_event (topic, topic_key, version, event_type, payload)
         SELECT 'stock', v.topic_key, v.version, 'stock.moved',
-               CASE WHEN v.topic_key LIKE 'stock:region:%' THEN
-                 json_build_object('regionId', ${m.regionId}::text, 'unitId', ${m.unitId}::text, 'cause', ${m.cause}::text,
-                   'balances', (SELECT json_agg(json_build_object('unitId', c.unit_id, 'batchId', ${m.batchId}::text,
-                                'doses', c.doses, 'rowVersion', c.row_version)) FROM changed c))
-               ELSE
-                 json_build_object('unitId', substr(v.topic_key, 7), 'cause', ${m.cause}::text,
-                   'balances', (SELECT json_agg(json_build_object('batchId', ${m.batchId}::text, 'doses', c.doses,
-                                'rowVersion', c.row_version)) FROM changed c WHERE 'stock:' || c.unit_id = v.topic_key))
-               END
+               json_build_object('unitId', substr(v.topic_key, 7), 'cause', ${m.cause}::text,
+                 'balances', (SELECT json_agg(json_build_object('batchId', ${m.batchId}::text, 'doses', c.doses,
+                              'rowVersion', c.row_version)) FROM changed c WHERE 'stock:' || c.unit_id = v.topic_key))
           FROM v
         RETURNING id
       )${response}
@@ -274,7 +267,6 @@ export class StockRepository {
   /** R26: per unit and product of a region, over the last 28 days. */
   async overview(regionId: string) {
     return this.db.one<{
-      version: number | null;
       rows: Array<
         Omit<OverviewRow, 'averageDailyUse' | 'daysOfSupply' | 'coversNext7Days' | 'wastageRate'> & {
           administered28: number;
@@ -318,8 +310,7 @@ export class StockRepository {
            AND s.starts_at >= now() AND s.starts_at < now() + interval '7 days'
          GROUP BY bk.unit_id, vt.product_id
       )
-      SELECT (SELECT version FROM topic_version WHERE topic_key = ${`stock:region:${regionId}`}) AS version,
-             coalesce(json_agg(json_build_object(
+      SELECT coalesce(json_agg(json_build_object(
                'unitId', u.id, 'unitName', u.name, 'careProviderId', cp.id, 'careProviderName', cp.name,
                'productId', p.id, 'productName', p.name, 'doses', bal.doses, 'usableDoses', coalesce(bal.usable, 0),
                'expiringDoses', coalesce(bal.expiring, 0),

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Principal, StaffPrincipal } from '../auth/principal';
 import { AppError, badRequest, ErrorCode, forbidden, notFound, ruleBroken } from '../common/errors';
 import { QueueRegistry } from '../infra/queue/queue.registry';
+import { RealtimeService } from '../realtime/realtime.service';
 import { AccessService } from '../organisation/access.service';
 import { todayInStockholm } from '../timebook/dates';
 import type { MovementDto } from './dto';
@@ -30,6 +31,7 @@ export class StockService {
     private readonly repo: StockRepository,
     private readonly access: AccessService,
     private readonly queues: QueueRegistry,
+    private readonly realtime: RealtimeService,
   ) {}
 
   async unitStock(p: Principal, unitId: string): Promise<UnitStock> {
@@ -109,7 +111,10 @@ export class StockService {
     region: OverviewAggregate[];
   }> {
     this.access.region(p, 'stock.region', regionId);
-    const res = await this.repo.overview(regionId);
+    const [res, version] = await Promise.all([
+      this.repo.overview(regionId),
+      this.realtime.regionStockVersion(regionId),
+    ]);
     const full = (res?.rows ?? []).map((r) => {
       const supply = daysOfSupply(r.doses, r.administered28, 28, r.daysOutOfStock);
       return {
@@ -121,7 +126,7 @@ export class StockService {
     });
     const rows = full.map(({ administered28: _a, usableDoses: _u, ...r }) => r);
     return {
-      version: res?.version ?? 0,
+      version,
       rows,
       careProviders: aggregateOverview(
         full,
@@ -149,11 +154,6 @@ export class StockService {
     if (idempotencyKey !== undefined && !/^[\w-]{8,100}$/.test(idempotencyKey)) {
       throw badRequest('Idempotency-Key must be 8–100 letters, digits, - or _', 'Idempotency-Key');
     }
-    if (idempotencyKey) {
-      const replay = await this.replay(scope, idempotencyKey, requestHash);
-      if (replay) return replay;
-    }
-
     let batchId = dto.batchId;
     if (dto.newBatch) {
       const product = await this.repo.product(dto.newBatch.productId);
@@ -173,11 +173,16 @@ export class StockService {
       }
       batchId = created!.id;
     }
-    const batch = await this.repo.batch(batchId!);
+    // Wastage and counts in doses need nothing but the movement itself (one round trip); the
+    // batch is looked up where its data matters: vials, expiry of what comes in or moves on.
+    const needsBatch = dto.vials !== undefined || dto.kind === 'RECEIPT' || dto.kind.startsWith('TRANSFER');
+    const batch = needsBatch
+      ? await this.repo.batch(batchId!)
+      : { id: batchId!, doses_per_vial: 1, expires_on: '' };
     if (!batch) throw notFound('no such batch', { field: 'batchId' });
     const doses = dto.doses ?? dto.vials! * batch.doses_per_vial;
     const today = todayInStockholm();
-    if ((dto.kind === 'RECEIPT' || dto.kind.startsWith('TRANSFER')) && batch.expires_on < today) {
+    if (needsBatch && dto.kind !== 'WASTAGE' && batch.expires_on < today) {
       throw ruleBroken(`batch expired on ${batch.expires_on}: register it as wastage instead`, {
         field: 'batchId',
       });
@@ -226,17 +231,12 @@ export class StockService {
         break;
       }
     }
-    if (kind !== 'RECEIPT') {
-      const existing = await this.repo.balance(primaryUnit, batch.id);
-      if (!existing && dto.kind !== 'COUNT')
-        throw notFound('this batch has no stock at the unit', { field: 'batchId' });
-    }
-    await this.repo.ensureBalanceRow(primaryUnit, batch.id);
+    // Only what may receive doses needs its balance row to exist before the movement locks it.
+    if (kind === 'RECEIPT') await this.repo.ensureBalanceRow(primaryUnit, batch.id);
     if (counterpart) await this.repo.ensureBalanceRow(counterpart, batch.id);
 
     const input: MovementInput = {
       unitId: primaryUnit,
-      regionId: unit.regionId,
       batchId: batch.id,
       kind,
       delta,
@@ -266,7 +266,16 @@ export class StockService {
       }
     }
     if (!row) {
+      // A retry of a movement that went through finds its own change: answer as the first time.
+      if (idempotencyKey) {
+        const replay = await this.replay(scope, idempotencyKey, requestHash);
+        if (replay) return replay;
+      }
       const current = await this.repo.balance(primaryUnit, batch.id);
+      if (!current) {
+        if (!(await this.repo.batch(batch.id))) throw notFound('no such batch', { field: 'batchId' });
+        throw notFound('this batch has no stock at the unit', { field: 'batchId' });
+      }
       if (
         dto.expectedRowVersion !== undefined &&
         current &&

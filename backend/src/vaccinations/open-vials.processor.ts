@@ -12,7 +12,7 @@ export class OpenVialsProcessor {
   async closeOpenVials(): Promise<JobResult> {
     let wasted = 0;
     const units = await this.repo.unitsPastDayEnd();
-    for (const u of units) wasted += (await this.repo.closeOpenVials(u.id, u.region_id))?.wasted ?? 0;
+    for (const u of units) wasted += (await this.repo.closeOpenVials(u.id))?.wasted ?? 0;
     return units.length ? { status: 'done', detail: { units: units.length, wasted } } : { status: 'skipped' };
   }
 }

@@ -59,18 +59,15 @@ export class VaccinationsRepository {
         RETURNING id
       ), v AS (
         INSERT INTO topic_version (topic_key, version)
-        SELECT k, 1 FROM unnest(ARRAY[${`stock:${a.unitId}`}::text, ${`stock:region:${a.regionId}`}::text]) AS k
-         WHERE EXISTS (SELECT 1 FROM upd)
+        SELECT ${`stock:${a.unitId}`}, 1 WHERE EXISTS (SELECT 1 FROM upd)
         ON CONFLICT (topic_key) DO UPDATE SET version = topic_version.version + 1
         RETURNING topic_key, version
       ), o AS (
         INSERT INTO outbox_event (topic, topic_key, version, event_type, payload)
         SELECT 'stock', v.topic_key, v.version, 'vaccination.given',
-               json_strip_nulls(json_build_object('unitId', ${a.unitId}::text,
-                 'regionId', CASE WHEN v.topic_key LIKE 'stock:region:%' THEN ${a.regionId}::text END,
-                 'cause', 'vaccination.given',
+               json_build_object('unitId', ${a.unitId}::text, 'cause', 'vaccination.given',
                  'balances', json_build_array(json_build_object('batchId', ${a.batchId}::text, 'doses', upd.doses,
-                                                                'rowVersion', upd.row_version))))
+                                                                'rowVersion', upd.row_version)))
           FROM v, upd
         RETURNING id
       ), audit AS (
@@ -102,7 +99,7 @@ export class VaccinationsRepository {
    * statement per unit: vials closed, balances reduced, ledger entries, versions, events — a
    * second run finds no open vial and does nothing.
    */
-  async closeOpenVials(unitId: string, regionId: string) {
+  async closeOpenVials(unitId: string) {
     return this.db.one<{ closed: number; wasted: number }>(sql`
       WITH closed AS (
         UPDATE opened_vial SET closed_at = now()
@@ -127,17 +124,14 @@ export class VaccinationsRepository {
         RETURNING id
       ), v AS (
         INSERT INTO topic_version (topic_key, version)
-        SELECT k, 1 FROM unnest(ARRAY[${`stock:${unitId}`}::text, ${`stock:region:${regionId}`}::text]) AS k
-         WHERE EXISTS (SELECT 1 FROM upd)
+        SELECT ${`stock:${unitId}`}, 1 WHERE EXISTS (SELECT 1 FROM upd)
         ON CONFLICT (topic_key) DO UPDATE SET version = topic_version.version + 1
         RETURNING topic_key, version
       ), o AS (
         INSERT INTO outbox_event (topic, topic_key, version, event_type, payload)
         SELECT 'stock', v.topic_key, v.version, 'stock.open-vials-closed',
-               json_strip_nulls(json_build_object('unitId', ${unitId}::text,
-                 'regionId', CASE WHEN v.topic_key LIKE 'stock:region:%' THEN ${regionId}::text END,
-                 'cause', 'stock.open-vials-closed',
-                 'balances', (SELECT json_agg(json_build_object('batchId', batch_id, 'doses', doses, 'rowVersion', row_version)) FROM upd)))
+               json_build_object('unitId', ${unitId}::text, 'cause', 'stock.open-vials-closed',
+                 'balances', (SELECT json_agg(json_build_object('batchId', batch_id, 'doses', doses, 'rowVersion', row_version)) FROM upd))
           FROM v
         RETURNING id
       )
@@ -147,8 +141,8 @@ export class VaccinationsRepository {
 
   /** Units whose day has ended (local time) and that still have opened vials. */
   async unitsPastDayEnd() {
-    return this.db.query<{ id: string; region_id: string }>(sql`
-      SELECT u.id, u.region_id FROM unit u
+    return this.db.query<{ id: string }>(sql`
+      SELECT u.id FROM unit u
        WHERE to_char(now(), 'HH24:MI') >= u.day_ends_at
          AND EXISTS (SELECT 1 FROM opened_vial ov WHERE ov.unit_id = u.id AND ov.closed_at IS NULL)`);
   }
