@@ -76,6 +76,24 @@ export class AllExceptionsFilter implements ExceptionFilter {
       }
       return { statusCode: status, error: REASON[status] ?? 'Error', message: String(res) };
     }
+    // PostgreSQL refusing something the request named (a reference that does not exist, a number out of range).
+    const pg = exception as { code?: string; constraint?: string };
+    if (pg?.code === '23503') {
+      return {
+        statusCode: 422,
+        error: REASON[422]!,
+        message: 'the request refers to something that does not exist',
+        code: 'RULE_BROKEN',
+      };
+    }
+    if (pg?.code === '22003' || pg?.code === '22P02') {
+      return {
+        statusCode: 400,
+        error: REASON[400]!,
+        message: 'a value in the request is out of range or malformed',
+        code: 'VALIDATION',
+      };
+    }
     // Errors raised by Fastify itself (malformed JSON, body too large, wrong content type).
     const e = exception as { statusCode?: number; message?: string; code?: string };
     if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/config';
 
 /**
@@ -33,6 +33,25 @@ export class RedisService implements OnApplicationShutdown {
   get client(): Redis {
     this.shared ??= this.create('shared');
     return this.shared;
+  }
+
+  /**
+   * Connection options for BullMQ, which then owns (opens and closes) its connections: closing a
+   * queue or worker never races with commands of ours on a shared client.
+   */
+  connectionOptions(name: string): RedisOptions {
+    const u = new URL(this.config.REDIS_URL);
+    return {
+      host: u.hostname,
+      port: Number(u.port || 6379),
+      username: u.username ? decodeURIComponent(u.username) : undefined,
+      password: u.password ? decodeURIComponent(u.password) : undefined,
+      db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+      tls: u.protocol === 'rediss:' ? {} : undefined,
+      connectionName: `vaxops-${name}`,
+      maxRetriesPerRequest: null,
+      retryStrategy: (times) => Math.min(100 * times, 2000),
+    };
   }
 
   key(...parts: string[]): string {

@@ -5,12 +5,16 @@ import { CurrentStaff } from '../auth/auth.decorators';
 import type { StaffPrincipal } from '../auth/principal';
 import { forbidden, notFound } from '../common/errors';
 import { QueueRegistry } from '../infra/queue/queue.registry';
+import { AccessService } from '../organisation/access.service';
 
 @ApiTags('jobs')
 @ApiBearerAuth()
 @Controller('api/jobs')
 export class JobsController {
-  constructor(private readonly queues: QueueRegistry) {}
+  constructor(
+    private readonly queues: QueueRegistry,
+    private readonly access: AccessService,
+  ) {}
 
   @Get(':id')
   @ApiOperation({ summary: 'A background job: queue, state and progress { done, total }' })
@@ -21,9 +25,11 @@ export class JobsController {
     const { job, queue } = found;
     const data = (job.data ?? {}) as { unitId?: string; regionId?: string };
     const allowed = data.unitId
-      ? can(p, 'jobs.read', { unitId: data.unitId, regionId: p.regionId })
-      : can(p, 'jobs.read', { regionId: data.regionId ?? p.regionId }) || p.role === 'ADMIN';
-    if (!allowed) throw forbidden('this job belongs to another unit');
+      ? await this.access.allowedUnit(p, 'jobs.read', data.unitId)
+      : data.regionId !== undefined &&
+        (can(p, 'jobs.read', { regionId: data.regionId }) ||
+          can(p, 'stock.region', { regionId: data.regionId }));
+    if (!allowed) throw forbidden('this job belongs to another unit or region');
     const state = await job.getState();
     const progress = job.progress as unknown;
     const p2 =

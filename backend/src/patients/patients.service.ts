@@ -53,6 +53,10 @@ export class PatientsService {
     await this.repo.auditRead(actorOf(principal), patientId, what);
   }
 
+  findByNumber(number: string) {
+    return this.repo.findByNumber(number);
+  }
+
   findOrRegister(id: ParsedIdentity) {
     return this.repo.findOrRegister(id);
   }

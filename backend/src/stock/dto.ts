@@ -34,7 +34,7 @@ export const movementSchema = z
       .enum(['EXPIRED', 'BROKEN', 'CONTAMINATED', 'OPEN_VIAL_TIME_LIMIT', 'COLD_CHAIN', 'OTHER'])
       .optional(),
     note: z.string().max(500, 'is too long').optional(),
-    expectedRowVersion: z.number().int().min(0).optional(),
+    expectedRowVersion: z.number().int().min(0).max(2_147_483_647).optional(),
     toUnitId: id.optional(),
     fromUnitId: id.optional(),
   })

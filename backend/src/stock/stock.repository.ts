@@ -128,10 +128,9 @@ export class StockRepository {
         FROM upd, led`,
       'stock.move',
     );
-    if (row && !row.ok2) {
-      // The counterpart could not take the change: the whole statement must not stand.
-      throw new Error('transfer counterpart failed');
-    }
+    // The receiving side only adds doses to a row that exists (ensured before), so it cannot fail
+    // on its own; if it ever did, the giving side's change would stand — hence this loud check.
+    if (row && !row.ok2) throw new Error('transfer counterpart was not updated');
     return row;
   }
 

@@ -148,6 +148,24 @@ export class StockService {
     dto: MovementDto,
     idempotencyKey?: string,
   ): Promise<MovementResult> {
+    const result = await this.moveGivingFirst(p, unitId, dto, idempotencyKey);
+    // Results, fresh or replayed, name the giving unit first; a pulled transfer answers from the
+    // receiving side, which is the caller's unit.
+    if (dto.kind !== 'TRANSFER_IN' || !result.counterpart) return result;
+    const { unitId: _receivingUnit, ...receiving } = result.counterpart;
+    return {
+      movementId: result.movementId,
+      balance: receiving,
+      counterpart: { unitId: dto.fromUnitId!, ...result.balance },
+    };
+  }
+
+  private async moveGivingFirst(
+    p: StaffPrincipal,
+    unitId: string,
+    dto: MovementDto,
+    idempotencyKey?: string,
+  ): Promise<MovementResult> {
     const unit = await this.access.unit(p, 'stock.write', unitId);
     const scope = `${p.userId}:stock-movement:${unitId}`;
     const requestHash = createHash('sha256').update(canonical(dto)).digest('hex');
@@ -221,6 +239,8 @@ export class StockService {
         if (dto.fromUnitId === unitId) throw badRequest('fromUnitId must be another unit', 'fromUnitId');
         const from = await this.access.units.get(dto.fromUnitId!);
         if (!from) throw notFound('no such unit', { field: 'fromUnitId' });
+        if (from.regionId !== unit.regionId)
+          throw ruleBroken('transfers stay within the region', { field: 'fromUnitId' });
         if (!(await this.repo.userManagesStockAt(p.userId, from.id))) {
           throw forbidden('you can only pull a transfer from a unit where you manage stock');
         }
@@ -297,18 +317,6 @@ export class StockService {
       );
     }
     const primary = { batchId: batch.id, doses: row.doses, rowVersion: row.row_version };
-    if (dto.kind === 'TRANSFER_IN') {
-      // the caller's unit is the receiving side
-      return {
-        movementId: row.movement_id,
-        balance: {
-          batchId: batch.id,
-          doses: row.counterpart!.doses,
-          rowVersion: row.counterpart!.rowVersion,
-        },
-        counterpart: { unitId: primaryUnit, ...primary },
-      };
-    }
     return { movementId: row.movement_id, balance: primary, counterpart: row.counterpart ?? undefined };
   }
 

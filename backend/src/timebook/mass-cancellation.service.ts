@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
-import { AppError, ErrorCode, notFound } from '../common/errors';
+import { AppError, badRequest, ErrorCode, notFound } from '../common/errors';
+import { todayInStockholm } from './dates';
 import { DatabaseService } from '../infra/database.service';
 import { QueueRegistry } from '../infra/queue/queue.registry';
 import { sql } from '../infra/sql';
@@ -19,6 +20,8 @@ export class MassCancellationService {
   async start(p: Principal, unitId: string, dto: MassCancellationDto) {
     await this.access.unit(p, 'booking.mass-cancel', unitId);
     if (p.kind !== 'staff') throw new AppError(ErrorCode.FORBIDDEN, 'staff only');
+    if (dto.date < todayInStockholm())
+      throw badRequest('date has passed: only coming bookings can be cancelled', 'date');
     if (dto.visitTypeId) {
       const vt = await this.db.one(
         sql`SELECT 1 AS ok FROM visit_type WHERE id = ${dto.visitTypeId} AND unit_id = ${unitId}`,
@@ -30,7 +33,7 @@ export class MassCancellationService {
       SELECT ${unitId}, ${dto.date}::date, ${dto.from ?? null}, ${dto.to ?? null}, ${dto.visitTypeId ?? null}, ${dto.message},
              ${dto.urgent}, ${p.userId},
              (SELECT count(*) FROM booking b JOIN slot s ON s.id = b.slot_id
-               WHERE b.unit_id = ${unitId} AND b.status = 'ACTIVE' AND s.date = ${dto.date}::date
+               WHERE b.unit_id = ${unitId} AND b.status = 'ACTIVE' AND s.date = ${dto.date}::date AND s.starts_at > now()
                  AND (${dto.from ?? null}::text IS NULL OR to_char(s.starts_at, 'HH24:MI') >= ${dto.from ?? null})
                  AND (${dto.to ?? null}::text IS NULL OR to_char(s.starts_at, 'HH24:MI') < ${dto.to ?? null})
                  AND (${dto.visitTypeId ?? null}::text IS NULL OR b.visit_type_id = ${dto.visitTypeId ?? null}))

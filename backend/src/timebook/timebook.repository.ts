@@ -231,7 +231,7 @@ export class TimebookRepository {
              coalesce(b.phone, p.phone) AS phone, p.protected_identity, p.sms_opt_out
         FROM booking b JOIN slot s ON s.id = b.slot_id JOIN unit u ON u.id = b.unit_id JOIN patient p ON p.id = b.patient_id
         ${from}
-       WHERE b.status = 'ACTIVE' AND ${where}
+       WHERE b.status = 'ACTIVE' AND ${where} AND (${'bookingId' in filter}::boolean OR s.starts_at > now())
        ORDER BY s.starts_at, b.id
        LIMIT ${limit}`);
   }
@@ -261,7 +261,9 @@ export class TimebookRepository {
          WHERE id = ANY (${c.bookingIds}::text[]) AND unit_id = ${c.unitId} AND status = 'ACTIVE'
         RETURNING id, slot_id, unit_id, patient_id
       ), s AS (
-        UPDATE slot SET status = CASE WHEN slot.block_id IS NULL THEN 'FREE'::"SlotStatus" ELSE 'BLOCKED'::"SlotStatus" END
+        -- a mass cancellation closes its slots (the day cannot be served); a single one frees it
+        UPDATE slot SET status = CASE WHEN slot.block_id IS NULL AND ${c.massCancellationId}::text IS NULL
+                                      THEN 'FREE'::"SlotStatus" ELSE 'BLOCKED'::"SlotStatus" END
           FROM b WHERE slot.id = b.slot_id
         RETURNING slot.id, slot.date, slot.starts_at, slot.resource_id, slot."column", slot.status::text AS status, b.id AS booking_id
       ), notif AS (
@@ -312,37 +314,54 @@ export class TimebookRepository {
     return { cancelled: row?.cancelled ?? 0, done: row?.done ?? null, total: row?.total ?? null };
   }
 
-  /** R14: hold a free slot for `minutes`; null when it is not free. */
-  async hold(slotId: string, heldBy: string, minutes: number, unitId: string | null) {
+  /**
+   * R14: hold a free slot for `minutes`; null when it is not free. With `onlyOne`, a holder
+   * (a citizen) keeps at most one active hold: taking a new one releases the old.
+   */
+  async hold(slotId: string, heldBy: string, minutes: number, unitId: string | null, onlyOne: boolean) {
     return this.db.one<{ hold_id: string; expires_at: string; unit_id: string }>(sql`
-      WITH target AS (
-        SELECT s.id, ${EFFECTIVE_STATUS} AS eff FROM slot s WHERE s.id = ${slotId}
-      ), h AS (
-        INSERT INTO slot_hold (slot_id, held_by, expires_at)
-        SELECT t.id, ${heldBy}, now() + make_interval(mins => ${minutes}::int) FROM target t WHERE t.eff = 'FREE'
-        RETURNING id, slot_id, expires_at
+      WITH newhold AS (
+        SELECT gen_random_uuid()::text AS id, now() + make_interval(mins => ${minutes}::int) AS expires_at
       ), s AS (
-        UPDATE slot SET status = 'HELD', hold_id = h.id, held_until = h.expires_at
-          FROM h
-         WHERE slot.id = h.slot_id AND slot.starts_at > now()
+        UPDATE slot SET status = 'HELD', hold_id = newhold.id, held_until = newhold.expires_at
+          FROM newhold
+         WHERE slot.id = ${slotId} AND slot.starts_at > now()
            AND (${unitId}::text IS NULL OR slot.unit_id = ${unitId})
            AND (slot.status = 'FREE' OR (slot.status = 'HELD' AND slot.held_until <= now()))
-        RETURNING slot.id, slot.unit_id, slot.date, slot.starts_at, slot.resource_id, slot."column", slot.held_until
+        RETURNING slot.id, slot.unit_id, slot.date, slot.starts_at, slot.resource_id, slot."column", slot.held_until, slot.hold_id
+      ), h AS (
+        INSERT INTO slot_hold (id, slot_id, held_by, expires_at)
+        SELECT s.hold_id, s.id, ${heldBy}, s.held_until FROM s
+        RETURNING id, slot_id, expires_at
+      ), prev AS (
+        -- the holder's earlier active hold, released in the same statement
+        UPDATE slot SET status = 'FREE', hold_id = NULL, held_until = NULL
+         WHERE ${onlyOne}::boolean AND EXISTS (SELECT 1 FROM s) AND slot.id <> ${slotId}
+           AND slot.status = 'HELD' AND slot.held_until > now()
+           AND slot.hold_id IN (SELECT id FROM slot_hold WHERE held_by = ${heldBy} AND released_at IS NULL)
+        RETURNING slot.id, slot.unit_id, slot.date, slot.starts_at, slot.resource_id, slot."column"
+      ), changes AS (
+        SELECT s.unit_id, json_build_object('slotId', s.id, 'date', s.date, 'start', s.starts_at,
+                 'resource', (SELECT kind FROM timebook_resource WHERE id = s.resource_id),
+                 'column', s."column", 'from', 'FREE', 'to', 'HELD', 'heldUntil', s.held_until) AS change FROM s
+        UNION ALL
+        SELECT p.unit_id, json_build_object('slotId', p.id, 'date', p.date, 'start', p.starts_at,
+                 'resource', (SELECT kind FROM timebook_resource WHERE id = p.resource_id),
+                 'column', p."column", 'from', 'HELD', 'to', 'FREE') FROM prev p
       ), v AS (
-        INSERT INTO topic_version (topic_key, version) SELECT 'timebook:' || s.unit_id, 1 FROM s
+        INSERT INTO topic_version (topic_key, version) SELECT DISTINCT 'timebook:' || unit_id, 1 FROM changes
         ON CONFLICT (topic_key) DO UPDATE SET version = topic_version.version + 1
-        RETURNING version
+        RETURNING topic_key, version
       ), o AS (
         INSERT INTO outbox_event (topic, topic_key, version, event_type, payload)
-        SELECT 'timebook', 'timebook:' || s.unit_id, v.version, 'hold.created',
-               json_build_object('unitId', s.unit_id, 'cause', 'hold.created', 'changes', json_build_array(
-                 json_build_object('slotId', s.id, 'date', s.date, 'start', s.starts_at,
-                   'resource', (SELECT kind FROM timebook_resource WHERE id = s.resource_id),
-                   'column', s."column", 'from', 'FREE', 'to', 'HELD', 'heldUntil', s.held_until)))
-          FROM s, v
+        SELECT 'timebook', v.topic_key, v.version, 'hold.created',
+               json_build_object('unitId', substr(v.topic_key, 10), 'cause', 'hold.created',
+                 'changes', (SELECT json_agg(c.change) FROM changes c WHERE 'timebook:' || c.unit_id = v.topic_key))
+          FROM v
         RETURNING id
       )
-      SELECT h.id AS hold_id, h.expires_at, s.unit_id, (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o) AS notified
+      SELECT h.id AS hold_id, h.expires_at, s.unit_id,
+             (SELECT count(*) FROM prev) AS released, (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o LIMIT 1) AS notified
         FROM h JOIN s ON s.id = h.slot_id`);
   }
 

@@ -59,9 +59,13 @@ export class TimebookService {
     if (p.kind === 'staff' && !can(p, 'booking.write', { unitId: p.unitId, regionId: p.regionId })) {
       throw forbidden('your assignment does not allow booking');
     }
+    if (p.kind === 'citizen') {
+      // checked before anything is registered: a citizen cannot create records for others
+      const own = await this.patients.findByNumber(identity.number);
+      if (!own || own.id !== p.patientId) throw forbidden('citizens book for themselves');
+    }
     const patient = await this.patients.findOrRegister(identity);
     if (p.kind === 'citizen') {
-      if (patient.id !== p.patientId) throw forbidden('citizens book for themselves');
       if (patient.protected_identity) {
         throw ruleBroken('patients with protected identity book by phone with the unit', { rule: 'R3' });
       }
@@ -195,6 +199,7 @@ export class TimebookService {
       heldBy,
       this.config.HOLD_MINUTES,
       p.kind === 'staff' ? p.unitId : null,
+      p.kind === 'citizen',
     );
     if (!res) throw new AppError(ErrorCode.SLOT_TAKEN, 'the slot is not free');
     return { holdId: res.hold_id, expiresAt: res.expires_at };

@@ -26,6 +26,12 @@ export class VisitTypesService {
     }
     if (dto.doseNumber && !dto.productId)
       throw ruleBroken('a dose number needs a product', { field: 'doseNumber' });
+    if (dto.categoryId) {
+      const cat = await this.db.one(
+        sql`SELECT 1 AS ok FROM visit_category WHERE id = ${dto.categoryId} AND unit_id = ${unitId}`,
+      );
+      if (!cat) throw notFound('no such visit category at this unit', { field: 'categoryId' });
+    }
     return this.db.one(sql`
       INSERT INTO visit_type (unit_id, category_id, name, resource, duration_minutes, product_id, dose_number, allowed_weekdays, web_bookable)
       VALUES (${unitId}, ${dto.categoryId ?? null}, ${dto.name}, ${dto.resource}::"ResourceKind", ${dto.durationMinutes},

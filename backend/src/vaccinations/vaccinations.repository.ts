@@ -24,8 +24,19 @@ export class VaccinationsRepository {
   constructor(private readonly db: DatabaseService) {}
 
   async administer(a: Administration) {
-    return this.db.one<{ id: string; balance: number; row_version: number; vial_doses_left: number | null }>(
-      sql`
+    // Lock the balance row first: the statement below then starts with a snapshot that sees a
+    // vial another administration opened while this one waited (else both would open one).
+    return this.db.tx(async (q) => {
+      await q(
+        sql`SELECT 1 FROM stock_balance WHERE unit_id = ${a.unitId} AND batch_id = ${a.batchId} FOR UPDATE`,
+      );
+      const [row] = await q<{
+        id: string;
+        balance: number;
+        row_version: number;
+        vial_doses_left: number | null;
+      }>(
+        sql`
       WITH prod AS (
         SELECT p.doses_per_vial FROM product p JOIN batch b ON b.product_id = p.id
          WHERE b.id = ${a.batchId} AND p.id = ${a.productId} AND b.expires_on >= current_date
@@ -36,7 +47,7 @@ export class VaccinationsRepository {
       ), open_vial AS (
         UPDATE opened_vial SET doses_remaining = doses_remaining - 1
          WHERE id = (SELECT id FROM opened_vial WHERE unit_id = ${a.unitId} AND batch_id = ${a.batchId}
-                        AND closed_at IS NULL AND doses_remaining > 0
+                        AND closed_at IS NULL AND doses_remaining > 0 AND opened_at::date = current_date
                       ORDER BY opened_at LIMIT 1 FOR UPDATE SKIP LOCKED)
            AND EXISTS (SELECT 1 FROM upd)
         RETURNING doses_remaining
@@ -82,8 +93,9 @@ export class VaccinationsRepository {
              (SELECT count(*) FROM led) AS ledger, (SELECT count(*) FROM audit) AS audited,
              (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o LIMIT 1) AS notified
         FROM vac, upd`,
-      'vaccination.administer',
-    );
+      );
+      return row;
+    });
   }
 
   /** Why an administration did not happen: the batch's product, expiry and the unit's balance. */
@@ -143,7 +155,7 @@ export class VaccinationsRepository {
   async unitsPastDayEnd() {
     return this.db.query<{ id: string }>(sql`
       SELECT u.id FROM unit u
-       WHERE to_char(now(), 'HH24:MI') >= u.day_ends_at
-         AND EXISTS (SELECT 1 FROM opened_vial ov WHERE ov.unit_id = u.id AND ov.closed_at IS NULL)`);
+       WHERE EXISTS (SELECT 1 FROM opened_vial ov WHERE ov.unit_id = u.id AND ov.closed_at IS NULL
+                        AND (ov.opened_at::date < current_date OR to_char(now(), 'HH24:MI') >= u.day_ends_at))`);
   }
 }

@@ -26,9 +26,15 @@ export class OutboxJobDispatcher {
       const byQueue = new Map<string, OutboxJob[]>();
       for (const j of jobs) byQueue.set(JOB_QUEUE[j.name], [...(byQueue.get(JOB_QUEUE[j.name]) ?? []), j]);
       for (const [queue, list] of byQueue) {
-        await queues
-          .queue(queue as (typeof JOB_QUEUE)[JobName])
-          .addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })));
+        // Redis down: fail after a while (the relay retries this row later) instead of hanging the relay.
+        await Promise.race([
+          queues
+            .queue(queue as (typeof JOB_QUEUE)[JobName])
+            .addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } }))),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error(`enqueue to ${queue} timed out`)), 5000),
+          ),
+        ]);
       }
     });
   }

@@ -51,24 +51,35 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   /** Whether this instance holds the relay lock (on its listener connection, for as long as it lives). */
   private leader = false;
 
+  private generation = 0;
+
   private async listen(): Promise<void> {
     if (this.stopped) return;
-    const client = new Client({ connectionString: this.config.DATABASE_URL, options: PG_SESSION_OPTIONS });
+    const generation = ++this.generation;
+    const client = new Client({
+      connectionString: this.config.DATABASE_URL,
+      options: PG_SESSION_OPTIONS,
+      keepAlive: true,
+    });
     client.on('notification', () => this.kick());
-    client.on('error', () => {
-      // PostgreSQL restarted: the session and its lock are gone. Listen again once it answers;
-      // the poll covers the gap, and another instance may take over the relay meanwhile.
+    let failed = false;
+    const fail = () => {
+      // Only the current connection's failure counts, and only once: an old client's late error
+      // must not unseat a newer connection (which may hold the lock now).
+      if (failed || generation !== this.generation) return;
+      failed = true;
       this.leader = false;
       this.listener = undefined;
+      void client.end().catch(() => undefined);
       setTimeout(() => void this.listen().catch(() => undefined), 1000);
-    });
+    };
+    client.on('error', fail);
     try {
       await client.connect();
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-      this.listener = client;
+      if (generation === this.generation && !failed) this.listener = client;
     } catch {
-      await client.end().catch(() => undefined);
-      setTimeout(() => void this.listen().catch(() => undefined), 1000);
+      fail();
     }
   }
 
@@ -124,14 +135,27 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
          FROM outbox_event WHERE published_at IS NULL ORDER BY id LIMIT ${BATCH}`,
     );
     if (rows.length === 0) return { published: 0, locked: true };
+    // A row whose handler fails (Redis down for a job) stops the batch: what came before it is
+    // marked, it and what follows are retried on the next pass — in order, never skipped.
+    const done: number[] = [];
+    let failure: unknown;
     for (const row of rows) {
-      for (const handler of this.handlers) await handler(row);
+      try {
+        for (const handler of this.handlers) await handler(row);
+      } catch (err) {
+        failure = err;
+        break;
+      }
+      done.push(row.id);
       await new Promise((r) => setImmediate(r));
     }
-    await this.db.pool.query('UPDATE outbox_event SET published_at = now() WHERE id = ANY($1::bigint[])', [
-      rows.map((r) => r.id),
-    ]);
+    if (done.length) {
+      await this.db.pool.query('UPDATE outbox_event SET published_at = now() WHERE id = ANY($1::bigint[])', [
+        done,
+      ]);
+    }
     this.lastDrainAt = Date.now();
+    if (failure) throw failure;
     return { published: rows.length, locked: true };
   }
 
@@ -145,7 +169,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.poll) clearInterval(this.poll);
-    while (this.draining) await new Promise((r) => setTimeout(r, 10));
+    for (let waited = 0; this.draining && waited < 5000; waited += 10)
+      await new Promise((r) => setTimeout(r, 10));
     await this.listener?.end().catch(() => undefined);
   }
 }

@@ -19,7 +19,7 @@ export class QueueRegistry implements OnModuleDestroy {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, {
-        connection: this.redis.create(`queue-${name}`),
+        connection: this.redis.connectionOptions(`queue-${name}`),
         prefix: this.redis.key('bull'),
         defaultJobOptions: {
           attempts: 5,

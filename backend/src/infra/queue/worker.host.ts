@@ -57,7 +57,7 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
           return handler(job.data, job);
         },
         {
-          connection: this.redis.create(`worker-${queueName}`),
+          connection: this.redis.connectionOptions(`worker-${queueName}`),
           prefix: this.redis.key('bull'),
           concurrency: 4,
         },
