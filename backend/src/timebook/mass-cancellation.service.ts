@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal';
 import { AppError, badRequest, ErrorCode, notFound } from '../common/errors';
 import { todayInStockholm } from './dates';
 import { DatabaseService } from '../infra/database.service';
-import { QueueRegistry } from '../infra/queue/queue.registry';
+import { OUTBOX_CHANNEL } from '../infra/outbox/outbox';
 import { sql } from '../infra/sql';
 import { AccessService } from '../organisation/access.service';
 import type { MassCancellationDto } from './dto/mass-cancellation.dto';
@@ -13,7 +13,6 @@ export class MassCancellationService {
   constructor(
     private readonly db: DatabaseService,
     private readonly access: AccessService,
-    private readonly queues: QueueRegistry,
   ) {}
 
   /** Records the request and starts its job; progress is live on the unit's `jobs` topic. */
@@ -28,18 +27,37 @@ export class MassCancellationService {
       );
       if (!vt) throw notFound('no such visit type at this unit', { field: 'visitTypeId' });
     }
+    // The request and its job are one transaction: the job is enqueued from the outbox after
+    // commit, so a request can never be recorded without its job (or run twice).
     const mc = await this.db.one<{ id: string; total: number }>(sql`
-      INSERT INTO mass_cancellation (unit_id, date, from_time, to_time, visit_type_id, message, urgent, created_by_id, total)
-      SELECT ${unitId}, ${dto.date}::date, ${dto.from ?? null}, ${dto.to ?? null}, ${dto.visitTypeId ?? null}, ${dto.message},
-             ${dto.urgent}, ${p.userId},
-             (SELECT count(*) FROM booking b JOIN slot s ON s.id = b.slot_id
-               WHERE b.unit_id = ${unitId} AND b.status = 'ACTIVE' AND s.date = ${dto.date}::date AND s.starts_at > now()
-                 AND (${dto.from ?? null}::text IS NULL OR to_char(s.starts_at, 'HH24:MI') >= ${dto.from ?? null})
-                 AND (${dto.to ?? null}::text IS NULL OR to_char(s.starts_at, 'HH24:MI') < ${dto.to ?? null})
-                 AND (${dto.visitTypeId ?? null}::text IS NULL OR b.visit_type_id = ${dto.visitTypeId ?? null}))
-      RETURNING id, total`);
+      WITH mc AS (
+        INSERT INTO mass_cancellation (unit_id, date, from_time, to_time, visit_type_id, message, urgent, created_by_id, total)
+        SELECT ${unitId}, ${dto.date}::date, ${dto.from ?? null}, ${dto.to ?? null}, ${dto.visitTypeId ?? null}, ${dto.message},
+               ${dto.urgent}, ${p.userId},
+               (SELECT count(*) FROM booking b JOIN slot s ON s.id = b.slot_id
+                 WHERE b.unit_id = ${unitId} AND b.status = 'ACTIVE' AND s.date = ${dto.date}::date AND s.starts_at > now()
+                   AND (${dto.from ?? null}::text IS NULL OR to_char(s.starts_at, 'HH24:MI') >= ${dto.from ?? null})
+                   AND (${dto.to ?? null}::text IS NULL OR to_char(s.starts_at, 'HH24:MI') < ${dto.to ?? null})
+                   AND (${dto.visitTypeId ?? null}::text IS NULL OR b.visit_type_id = ${dto.visitTypeId ?? null}))
+        RETURNING id, total
+      ), v AS (
+        INSERT INTO topic_version (topic_key, version) SELECT ${`jobs:${unitId}`}, 1 FROM mc
+        ON CONFLICT (topic_key) DO UPDATE SET version = topic_version.version + 1
+        RETURNING topic_key, version
+      ), o AS (
+        INSERT INTO outbox_event (topic, topic_key, version, event_type, payload)
+        SELECT 'jobs', v.topic_key, v.version, 'job.progress',
+               json_build_object('unitId', ${unitId}::text, 'jobId', 'mass-cancel-' || mc.id, 'queue', 'timebook',
+                 'name', 'timebook.mass-cancel', 'state', 'waiting',
+                 'progress', json_build_object('done', 0, 'total', mc.total),
+                 'enqueue', json_build_array(json_build_object('name', 'timebook.mass-cancel',
+                   'data', json_build_object('massCancellationId', mc.id, 'unitId', ${unitId}::text),
+                   'jobId', 'mass-cancel-' || mc.id)))
+          FROM v, mc
+        RETURNING id
+      )
+      SELECT mc.id, mc.total, (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o LIMIT 1) AS notified FROM mc`);
     const jobId = `mass-cancel-${mc!.id}`;
-    await this.queues.enqueue('timebook.mass-cancel', { massCancellationId: mc!.id, unitId }, { jobId });
     return { jobId, massCancellationId: mc!.id, total: mc!.total };
   }
 
