@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { forbidden, notFound } from '../common/errors';
 import { PrismaService } from '../infra/prisma.service';
 import { PatientsService } from '../patients/patients.service';
+import type { Role } from '../generated/prisma/enums';
 import type { Principal, StaffPrincipal } from './principal';
 import { TokenService } from './token.service';
 
@@ -16,6 +17,30 @@ const ROLE_ORDER = [
   'SMITTSKYDD',
   'ADMIN',
 ];
+
+/** Assignments as the login answers and dev-users show them: by unit name, then role. */
+function assignmentViews(
+  list: Array<{
+    id: string;
+    role: Role;
+    unitId: string;
+    unit: { name: string; careProviderId: string; regionId: string };
+  }>,
+) {
+  return list
+    .map((a) => ({
+      id: a.id,
+      role: a.role,
+      unitId: a.unitId,
+      unitName: a.unit.name,
+      careProviderId: a.unit.careProviderId,
+      regionId: a.unit.regionId,
+    }))
+    .sort(
+      (a, b) =>
+        a.unitName.localeCompare(b.unitName, 'sv') || ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role),
+    );
+}
 
 @Injectable()
 export class AuthService {
@@ -36,21 +61,7 @@ export class AuthService {
       include: { assignments: { include: { unit: true } } },
     });
     if (!user || !user.active) return undefined;
-    const assignments = user.assignments
-      .map((a) => ({
-        id: a.id,
-        role: a.role,
-        unitId: a.unitId,
-        unitName: a.unit.name,
-        careProviderId: a.unit.careProviderId,
-        regionId: a.unit.regionId,
-      }))
-      .sort(
-        (a, b) =>
-          a.unitName.localeCompare(b.unitName, 'sv') ||
-          ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role),
-      );
-    return { user, assignments };
+    return { user, assignments: assignmentViews(user.assignments) };
   }
 
   async devUsers() {
@@ -63,14 +74,7 @@ export class AuthService {
       hsaId: u.hsaId,
       name: u.name,
       title: u.title,
-      assignments: u.assignments.map((a) => ({
-        id: a.id,
-        role: a.role,
-        unitId: a.unitId,
-        unitName: a.unit.name,
-        careProviderId: a.unit.careProviderId,
-        regionId: a.unit.regionId,
-      })),
+      assignments: assignmentViews(u.assignments),
     }));
   }
 
