@@ -43,8 +43,12 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             // The app shell's libraries in one cacheable chunk. Chart.js is left out on purpose:
-            // it stays in the lazily loaded chart chunk, after the timebook has shown data.
-            { name: 'vendor', test: /node_modules[\\/](?!chart\.js|vue-chartjs|@kurkle)/ },
+            // it stays in the lazily loaded chart chunk, after the timebook has shown data; so is
+            // the XLSX writer (and its zip library), loaded only when someone exports.
+            {
+              name: 'vendor',
+              test: /node_modules[\\/](?!chart\.js|vue-chartjs|@kurkle|write-excel-file|fflate)/,
+            },
           ],
         },
       },

@@ -2,6 +2,7 @@ import type {
   LedgerEntry,
   MovementKind,
   MovementResult,
+  OverviewAggregate,
   OverviewRow,
   StockHistoryDay,
   UnitStock,
@@ -44,9 +45,54 @@ export interface StockRuleBody extends ApiErrorBody {
   current?: CurrentBalance;
 }
 
+/**
+ * `GET /api/stock/overview` and the region subscribe ack's snapshot (R26). The aggregates are
+ * optional on the wire so that an answer from an older server (during a deploy) still shows its rows.
+ */
 export interface StockOverview {
   version: number;
   rows: OverviewRow[];
+  /** per care provider and product */
+  careProviders?: OverviewAggregate[];
+  /** the whole region, per product */
+  region?: OverviewAggregate[];
+}
+
+/** One product's figures in a reconciliation report (R27). */
+export interface ReconciliationFigures {
+  productId: string;
+  productName: string;
+  received: number;
+  administered: number;
+  closedVialWastage: number;
+  openVialWastage: number;
+  /** counted less than the ledger expected, with no reason given */
+  unexplainedLoss: number;
+  unexplainedGain: number;
+  /** how many counts (inventories) the period had */
+  counts: number;
+  closedVialWastageRate: number;
+  openVialWastageRate: number;
+}
+
+/** `GET /api/units/:unitId/stock/reconciliation`: the unit's latest report (404 before any run). */
+export interface LatestReconciliation {
+  unitId: string;
+  periodFrom: string;
+  periodTo: string;
+  createdAt: string;
+  report: { date: string; products: ReconciliationFigures[] };
+}
+
+/** A reconciliation job's result (`GET /api/jobs/:id` → `result`). */
+export interface ReconciliationResult {
+  units: number;
+  dosesWrittenOff: number;
+}
+
+export function isReconciliationResult(x: unknown): x is ReconciliationResult {
+  const r = x as Partial<ReconciliationResult> | null | undefined;
+  return !!r && typeof r.units === 'number' && typeof r.dosesWrittenOff === 'number';
 }
 
 export function isStaleRowVersion(e: unknown): e is ApiError<StaleRowVersionBody> {
@@ -81,6 +127,8 @@ export const stockApi = {
   history: (unitId: string, from: string, to: string) =>
     http.get<StockHistoryDay[]>(`/units/${seg(unitId)}/stock/history`, { query: { from, to } }),
   overview: (regionId: string) => http.get<StockOverview>('/stock/overview', { query: { regionId } }),
+  latestReconciliation: (unitId: string) =>
+    http.get<LatestReconciliation>(`/units/${seg(unitId)}/stock/reconciliation`),
   reconcile: (unitId?: string) =>
     http.post<{ jobId: string }>('/stock/reconciliations', unitId ? { unitId } : {}),
 };

@@ -39,6 +39,8 @@ export interface Unit {
   careProviderId: string;
   regionId: string;
   municipalityCode: string;
+  /** Has a timebook and holds stock: only these can receive a transfer. */
+  vaccinates: boolean;
 }
 
 export interface VisitType {
@@ -111,6 +113,46 @@ export interface JobStatus {
   state: JobState;
   progress: { done: number; total: number };
   failedReason?: string;
+  /** The job's own summary once it is done, e.g. a reconciliation's `{ units, dosesWrittenOff }`. */
+  result?: unknown;
   createdAt?: string;
   finishedAt?: string;
+}
+
+/** `POST /api/units/:unitId/mass-cancellations` (R17): a day, or part of it, with one SMS per booking. */
+export interface MassCancellationRequest {
+  date: string;
+  /** HH:MM, Stockholm time: slots starting at or after */
+  from?: string;
+  /** HH:MM: slots starting before */
+  to?: string;
+  visitTypeId?: string;
+  message: string;
+  /** campaign SMS normally wait out 20:00–08:00 (R18); urgent ones go at once */
+  urgent?: boolean;
+}
+
+/** 202 answer: the job to follow on the unit's `jobs` topic. */
+export interface MassCancellationStarted {
+  jobId: string;
+  massCancellationId: string;
+  total: number;
+}
+
+export type MassCancellationStatus = 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'FAILED';
+
+/** `GET /api/mass-cancellations/:id`. */
+export interface MassCancellation {
+  id: string;
+  unitId: string;
+  date: string;
+  from: string | null;
+  to: string | null;
+  visitTypeId: string | null;
+  message: string;
+  status: MassCancellationStatus;
+  total: number;
+  done: number;
+  smsQueued: number;
+  jobId: string;
 }

@@ -22,6 +22,20 @@ export function stockholmDate(instant: Date | string): string {
   return `${parts.year}-${parts.month}-${parts.day}`;
 }
 
+const timeFormatter = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TIME_ZONE,
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** The Stockholm wall-clock time of an instant, as HH:MM. */
+export function stockholmTime(instant: Date | string): string {
+  const d = typeof instant === 'string' ? new Date(instant) : instant;
+  const parts = Object.fromEntries(timeFormatter.formatToParts(d).map((p) => [p.type, p.value]));
+  return `${parts.hour}:${parts.minute}`;
+}
+
 export function todayInStockholm(now: Date = new Date()): string {
   return stockholmDate(now);
 }

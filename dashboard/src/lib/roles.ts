@@ -30,6 +30,9 @@ const STOCK_WRITERS: ReadonlySet<Role> = new Set<Role>(['STOCK_MANAGER', 'ADMIN'
 /** Who sees the region-wide overview and may open any unit's stock (`stock.region`). */
 const STOCK_REGION: ReadonlySet<Role> = new Set<Role>(['SMITTSKYDD', 'ADMIN']);
 
+/** Who may cancel a unit's day or time range with SMS (`booking.mass-cancel`, R17). */
+const MASS_CANCELLERS: ReadonlySet<Role> = new Set<Role>(['BOOKING', 'TIMEBOOK_ADMIN', 'ADMIN']);
+
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
@@ -44,6 +47,10 @@ export function canReadStock(role: string): boolean {
 
 export function canWriteStock(role: string): boolean {
   return isRole(role) && STOCK_WRITERS.has(role);
+}
+
+export function canMassCancel(role: string): boolean {
+  return isRole(role) && MASS_CANCELLERS.has(role);
 }
 
 export function canSeeRegionStock(role: string): boolean {

@@ -1,9 +1,10 @@
 /**
- * The region overview's table logic (R26): filter, sort, totals and the CSV export. Pure, so the
- * view stays a binding and the specs need no DOM.
+ * The region overview's table logic (R26): filter, sort, totals and the CSV and XLSX exports.
+ * Pure, so the view stays a binding and the specs need no DOM.
  */
-import type { OverviewRow } from '@stock-api';
+import type { OverviewAggregate, OverviewRow } from '@stock-api';
 import { toCsv, type CsvCell } from './csv';
+import { xlsxSheet, type XlsxColumn, type XlsxSheet } from './xlsx';
 
 export type SortKey =
   | 'unitName'
@@ -144,4 +145,101 @@ export function overviewCsv(rows: readonly OverviewRow[]): string {
 
 function oneDecimal(n: number): number {
   return Math.round(n * 10) / 10;
+}
+
+/**
+ * The care-provider and region sums, filtered like the unit rows: by product, and the care
+ * providers also by care provider. In a fixed order: name, then product.
+ */
+export function filterAggregates(
+  aggregates: readonly OverviewAggregate[],
+  f: OverviewFilter,
+): OverviewAggregate[] {
+  return aggregates
+    .filter(
+      (a) =>
+        (!f.productId || a.productId === f.productId) &&
+        (a.level !== 'careProvider' || !f.careProviderId || a.key === f.careProviderId),
+    )
+    .sort((a, b) => collator.compare(a.name, b.name) || collator.compare(a.productName, b.productName));
+}
+
+/** Doses missing to cover the next 7 days' bookings (0 when it covers them). */
+export function missingDoses(r: Pick<OverviewRow, 'bookedNext7Days' | 'doses'>): number {
+  return Math.max(0, r.bookedNext7Days - r.doses);
+}
+
+// ---- XLSX: the same figures as the CSV, but numbers as numbers and a sheet per level ----
+
+export const OVERVIEW_XLSX_FILE_PREFIX = 'saldooversikt';
+export const OVERVIEW_SHEETS = { units: 'Enheter', careProviders: 'Vårdgivare', region: 'Region' } as const;
+
+type Figures = Pick<
+  OverviewRow,
+  | 'doses'
+  | 'averageDailyUse'
+  | 'daysOfSupply'
+  | 'bookedNext7Days'
+  | 'coversNext7Days'
+  | 'expiringDoses'
+  | 'wastedLast28Days'
+  | 'wastageRate'
+>;
+
+/** The columns every level shares, after its name columns. Swedish, whatever the UI language. */
+function figureColumns<R extends Figures>(): Array<XlsxColumn<R>> {
+  return [
+    { header: 'Saldo (doser)', width: 14, value: (r) => r.doses },
+    {
+      header: 'Snittförbrukning per dag (doser)',
+      width: 18,
+      value: (r) => oneDecimal(r.averageDailyUse),
+      format: '0.0',
+    },
+    {
+      header: 'Räcker antal dagar',
+      width: 14,
+      value: (r) => (r.daysOfSupply === null ? null : Math.floor(r.daysOfSupply)),
+    },
+    { header: 'Bokade kommande 7 dagar', width: 16, value: (r) => r.bookedNext7Days },
+    { header: 'Räcker kommande 7 dagar', width: 16, value: (r) => (r.coversNext7Days ? 'Ja' : 'Nej') },
+    { header: 'Utgår inom 14 dagar (doser)', width: 16, value: (r) => r.expiringDoses },
+    { header: 'Kasserat 28 dagar (doser)', width: 16, value: (r) => r.wastedLast28Days },
+    // A fraction shown as a percentage: Excel can average and chart it.
+    { header: 'Kassationsgrad', width: 14, value: (r) => r.wastageRate, format: '0.0%' },
+  ];
+}
+
+export const UNIT_XLSX_COLUMNS: ReadonlyArray<XlsxColumn<OverviewRow>> = [
+  { header: 'Enhet', width: 34, value: (r) => r.unitName },
+  { header: 'Vårdgivare', width: 28, value: (r) => r.careProviderName },
+  { header: 'Produkt', width: 24, value: (r) => r.productName },
+  ...figureColumns<OverviewRow>().slice(0, 2),
+  { header: 'Dagar utan lager (28 dagar)', width: 14, value: (r) => r.daysOutOfStock },
+  ...figureColumns<OverviewRow>().slice(2),
+];
+
+function aggregateColumns(nameHeader: string): ReadonlyArray<XlsxColumn<OverviewAggregate>> {
+  return [
+    { header: nameHeader, width: 30, value: (a) => a.name },
+    { header: 'Produkt', width: 24, value: (a) => a.productName },
+    { header: 'Antal enheter', width: 12, value: (a) => a.units },
+    ...figureColumns<OverviewAggregate>(),
+  ];
+}
+
+export const CARE_PROVIDER_XLSX_COLUMNS = aggregateColumns('Vårdgivare');
+export const REGION_XLSX_COLUMNS = aggregateColumns('Region');
+
+/** Three sheets: the unit rows as shown, then the care providers' and the region's sums. */
+export function overviewWorkbook(
+  rows: readonly OverviewRow[],
+  careProviders: readonly OverviewAggregate[],
+  region: readonly OverviewAggregate[],
+): XlsxSheet[] {
+  return [
+    xlsxSheet(OVERVIEW_SHEETS.units, UNIT_XLSX_COLUMNS, rows),
+    xlsxSheet(OVERVIEW_SHEETS.careProviders, CARE_PROVIDER_XLSX_COLUMNS, careProviders),
+    xlsxSheet(OVERVIEW_SHEETS.region, REGION_XLSX_COLUMNS, region),
+  ];
 }

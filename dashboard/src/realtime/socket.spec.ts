@@ -93,11 +93,15 @@ import { stockApi } from '../api/stock';
 import { REFRESH_DEBOUNCE_MS, useStockStore } from '../stores/stock';
 import { useStockOverviewStore } from '../stores/stockOverview';
 import { moved, overviewRow, REGION, unitStock } from '../test/stock-fixtures';
+import { useJobsStore } from '../stores/jobs';
+import { MASS_CANCEL_JOB } from './jobs-state';
 import {
+  followJobs,
   followStock,
   followStockOverview,
   followTimebook,
   startRealtime,
+  unfollowJobs,
   unfollowStockOverview,
   unfollowTimebook,
 } from './socket';
@@ -356,5 +360,73 @@ describe('realtime socket', () => {
     socket.lastSubscribe('stock').ack(null, ok(10, unitStock()));
     expect(useStockStore().version).toBe(11);
     expect(useStockStore().balances.find((b) => b.batchId === 'b-1')?.doses).toBe(54);
+  });
+
+  const jobEvent = (version: number, done: number, over: object = {}) => ({
+    topic: 'jobs',
+    unitId: UNIT,
+    version,
+    jobId: 'mass-cancel-mc-1',
+    queue: 'timebook',
+    name: MASS_CANCEL_JOB,
+    state: 'active',
+    progress: { done, total: 5 },
+    at: `${DATE}T08:00:00Z`,
+    ...over,
+  });
+  const jobsSnapshot = (done: number) => ({
+    unitId: UNIT,
+    jobs: [
+      {
+        jobId: 'mass-cancel-mc-1',
+        queue: 'timebook',
+        name: MASS_CANCEL_JOB,
+        state: done ? 'active' : 'waiting',
+        progress: { done, total: 5 },
+        date: DATE,
+        message: 'Leveransen är försenad.',
+      },
+    ],
+  });
+
+  it('jobs: subscribes to the unit’s jobs and moves the progress with each event', () => {
+    socket.serverAccepts();
+    followJobs(UNIT);
+    expect(socket.lastSubscribe('jobs').req).toEqual({ topic: 'jobs', unitId: UNIT });
+    socket.fire('job.progress', jobEvent(4, 1)); // before the ack: buffered
+    socket.lastSubscribe('jobs').ack(null, ok(3, jobsSnapshot(0)));
+    socket.fire('job.progress', jobEvent(5, 2));
+    socket.fire('job.progress', { ...jobEvent(9, 5), unitId: 'unit-9' }); // another unit's
+    const store = useJobsStore();
+    expect(store.version).toBe(5);
+    expect(store.massCancellations[0]).toMatchObject({ state: 'active', progress: { done: 2, total: 5 } });
+    // following the same unit again (another day of the timebook) does not subscribe again
+    followJobs(UNIT);
+    expect(socket.subscribes('jobs')).toHaveLength(1);
+  });
+
+  it('jobs: a gap subscribes again, and the snapshot carries on from there', () => {
+    socket.serverAccepts();
+    followJobs(UNIT);
+    socket.lastSubscribe('jobs').ack(null, ok(3, jobsSnapshot(0)));
+    socket.fire('job.progress', jobEvent(6, 4));
+    vi.runOnlyPendingTimers();
+    expect(socket.subscribes('jobs')).toHaveLength(2);
+    socket.lastSubscribe('jobs').ack(null, ok(6, jobsSnapshot(4)));
+    socket.fire('job.progress', jobEvent(7, 5, { state: 'completed' }));
+    expect(useJobsStore()).toMatchObject({ version: 7, syncing: false });
+    expect(useJobsStore().massCancellations[0]).toMatchObject({ state: 'completed', progress: { done: 5 } });
+  });
+
+  it('jobs: a snapshot that is not the jobs list is an error, and leaving unsubscribes', () => {
+    socket.serverAccepts();
+    followJobs(UNIT);
+    socket.lastSubscribe('jobs').ack(null, ok(3, { rows: [] }));
+    expect(useJobsStore().error).toBe('invalid');
+    unfollowJobs();
+    expect(socket.emitted.filter((e) => e.event === 'unsubscribe').map((e) => e.req)).toEqual([
+      { topic: 'jobs', unitId: UNIT },
+    ]);
+    expect(useJobsStore().unitId).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The one socket.io client of the dashboard (namespace `/live`). Listeners are bound once, when
  * the socket is created; they write into stores, and components only read those stores. Views
- * say what they want to watch with `followTimebook`, `followStock` and `followStockOverview`,
- * never by touching the socket.
+ * say what they want to watch with `followTimebook`, `followStock`, `followStockOverview` and
+ * `followJobs`, never by touching the socket.
  *
  * The socket follows the session: it connects when there is a token, reconnects when the token
  * changes ("Växla uppdrag") and closes at log-out. After every (re)connect the wanted
@@ -26,10 +26,12 @@ import { watch } from 'vue';
 import type { StockOverview } from '../api/stock';
 import { useAuthStore } from '../stores/auth';
 import { useConnectionStore } from '../stores/connection';
+import { useJobsStore } from '../stores/jobs';
 import { usePresenceStore } from '../stores/presence';
 import { useStockStore } from '../stores/stock';
 import { useStockOverviewStore } from '../stores/stockOverview';
 import { useTimebookStore } from '../stores/timebook';
+import { isJobsSnapshot } from './jobs-state';
 import { isRegionStockEvent } from './stock-state';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -55,7 +57,7 @@ interface ChannelTarget {
   afterResync?(): void;
 }
 
-type ChannelName = 'timebook' | 'stock' | 'stockOverview';
+type ChannelName = 'timebook' | 'stock' | 'stockOverview' | 'jobs';
 
 interface Channel {
   name: ChannelName;
@@ -158,6 +160,19 @@ export function unfollowStockOverview(): void {
 
 export function retryStockOverview(): void {
   retryChannel('stockOverview');
+}
+
+/** A unit's background jobs (mass cancellations), live: their progress on every screen of the unit. */
+export function followJobs(unitId: string): void {
+  const current = channels.get('jobs');
+  if (current && current.req.unitId === unitId) return;
+  useJobsStore().begin(unitId);
+  openChannel('jobs', { topic: 'jobs', unitId }, jobsTarget());
+}
+
+export function unfollowJobs(): void {
+  closeChannel('jobs');
+  useJobsStore().$reset();
 }
 
 function setToken(next: string | null): void {
@@ -270,6 +285,12 @@ function createSocket(): LiveSocket {
     const ch = channels.get('stock');
     if (!ch || event.unitId !== ch.req.unitId) return;
     if (useStockStore().receiveChange(event)) resync(ch);
+  });
+
+  s.on('job.progress', (event) => {
+    const ch = channels.get('jobs');
+    if (!ch || event.unitId !== ch.req.unitId) return;
+    if (useJobsStore().receiveProgress(event)) resync(ch);
   });
 
   s.on('presence.changed', (event) => {
@@ -401,6 +422,19 @@ function stockOverviewTarget(): ChannelTarget {
       if (!isStockOverview(snapshot)) return 'invalid';
       store.receiveSnapshot(version, snapshot);
       return 'ok';
+    },
+  };
+}
+
+function jobsTarget(): ChannelTarget {
+  const store = useJobsStore();
+  return {
+    hasState: () => store.state !== null,
+    beginResync: () => store.beginResync(),
+    fail: (reason) => store.fail(reason),
+    receiveSnapshot: (version, snapshot) => {
+      if (!isJobsSnapshot(snapshot)) return 'invalid';
+      return store.receiveSnapshot(version, snapshot) ? 'resync' : 'ok';
     },
   };
 }

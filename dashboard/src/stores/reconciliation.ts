@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { ApiError } from '../api/http';
 import { jobsApi } from '../api/jobs';
-import { stockApi } from '../api/stock';
+import { isReconciliationResult, stockApi, type ReconciliationResult } from '../api/stock';
 import type { JobStatus } from '../api/types';
 
 export const POLL_MS = 1000;
@@ -28,6 +28,11 @@ export const useReconciliationStore = defineStore('reconciliation', () => {
   let run = 0;
 
   const running = computed(() => phase.value === 'starting' || phase.value === 'running');
+  /** What the completed job reports: units reconciled and doses of expired batches written off. */
+  const result = computed<ReconciliationResult | null>(() => {
+    const r = job.value?.result;
+    return phase.value === 'completed' && isReconciliationResult(r) ? r : null;
+  });
 
   async function start(unitId?: string): Promise<void> {
     if (running.value) return;
@@ -95,5 +100,5 @@ export const useReconciliationStore = defineStore('reconciliation', () => {
     failures = 0;
   }
 
-  return { job, phase, errorMessage, scopeUnitId, running, start, $reset };
+  return { job, phase, errorMessage, scopeUnitId, running, result, start, $reset };
 });

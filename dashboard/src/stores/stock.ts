@@ -9,6 +9,7 @@ import {
   isStaleRowVersion,
   stockApi,
   type CurrentBalance,
+  type LatestReconciliation,
   type MovementRequest,
 } from '../api/stock';
 import type { Product, Unit } from '../api/types';
@@ -84,6 +85,12 @@ export const useStockStore = defineStore('stock', () => {
   /** The batch's rowVersion the ledger was read at: a newer one means it is out of date. */
   let ledgerRowVersion: number | null = null;
 
+  /** The unit's latest reconciliation report (R27); 'none' until the first run. */
+  const reconciliationReport = shallowRef<LatestReconciliation | null>(null);
+  const reconciliationStatus = ref<LoadStatus | 'none'>('idle');
+  /** The unit the report (or its loading) is for. */
+  let reconciliationUnitId: string | null = null;
+
   const submitting = ref(false);
   /** The last attempt that got no definite answer: "Försök igen" sends it with the same key. */
   const retryable = shallowRef<MovementAttempt | null>(null);
@@ -115,6 +122,7 @@ export const useStockStore = defineStore('stock', () => {
     history.value = [];
     historyStatus.value = 'idle';
     historyRange.value = null;
+    if (reconciliationUnitId !== forUnit) forgetReconciliation();
   }
 
   /** Re-subscribing (gap or reconnect): keep showing what we have until a snapshot arrives. */
@@ -240,6 +248,34 @@ export const useStockStore = defineStore('stock', () => {
     }
   }
 
+  /** The unit's latest reconciliation report (after a run, ask again). */
+  async function loadReconciliation(forUnit: string): Promise<void> {
+    if (reconciliationUnitId !== forUnit) forgetReconciliation();
+    reconciliationUnitId = forUnit;
+    if (reconciliationStatus.value !== 'ready') reconciliationStatus.value = 'loading';
+    try {
+      const report = await stockApi.latestReconciliation(forUnit);
+      if (reconciliationUnitId !== forUnit) return;
+      reconciliationReport.value = report;
+      reconciliationStatus.value = 'ready';
+    } catch (e) {
+      if (reconciliationUnitId !== forUnit) return;
+      if (e instanceof ApiError && e.status === 404) {
+        reconciliationReport.value = null;
+        reconciliationStatus.value = 'none';
+      } else if (reconciliationStatus.value !== 'ready') {
+        // A failed refresh keeps the report we have.
+        reconciliationStatus.value = 'error';
+      }
+    }
+  }
+
+  function forgetReconciliation(): void {
+    reconciliationUnitId = null;
+    reconciliationReport.value = null;
+    reconciliationStatus.value = 'idle';
+  }
+
   async function openLedger(batchId: string): Promise<void> {
     const forUnit = unitId.value;
     if (!forUnit) return;
@@ -360,6 +396,7 @@ export const useStockStore = defineStore('stock', () => {
     historyStatus.value = 'idle';
     historyRange.value = null;
     closeLedger();
+    forgetReconciliation();
     submitting.value = false;
     retryable.value = null;
   }
@@ -378,6 +415,8 @@ export const useStockStore = defineStore('stock', () => {
     ledgerBatchId,
     ledger,
     ledgerStatus,
+    reconciliationReport,
+    reconciliationStatus,
     submitting,
     retryable,
     state,
@@ -396,6 +435,7 @@ export const useStockStore = defineStore('stock', () => {
     refresh,
     loadCatalogue,
     loadHistory,
+    loadReconciliation,
     openLedger,
     closeLedger,
     submitMovement,

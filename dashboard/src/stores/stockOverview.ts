@@ -1,4 +1,4 @@
-import type { OverviewRow } from '@stock-api';
+import type { OverviewAggregate, OverviewRow } from '@stock-api';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { stockApi, type StockOverview } from '../api/stock';
@@ -10,6 +10,11 @@ export function overviewRowKey(row: Pick<OverviewRow, 'unitId' | 'productId'>): 
   return `${row.unitId}:${row.productId}`;
 }
 
+/** `careProvider:<id>:<product>` or `region:<id>:<product>`: never the same as a unit row's key. */
+export function aggregateKey(a: Pick<OverviewAggregate, 'level' | 'key' | 'productId'>): string {
+  return `${a.level}:${a.key}:${a.productId}`;
+}
+
 /**
  * The region's stock overview (R26), live. Every `stock.changed` of the region is a signal to
  * refetch (rows are aggregates the event does not carry); versions only decide which answer
@@ -19,6 +24,9 @@ export const useStockOverviewStore = defineStore('stockOverview', () => {
   const regionId = ref<string | null>(null);
   const version = ref<number | null>(null);
   const rows = shallowRef<OverviewRow[]>([]);
+  /** The same figures summed per care provider and for the whole region (they come with the rows). */
+  const careProviders = shallowRef<OverviewAggregate[]>([]);
+  const region = shallowRef<OverviewAggregate[]>([]);
   const loaded = ref(false);
   const error = ref<StockLiveError | null>(null);
   /** A newer version is known (from an event) than the rows show: a refetch is under way. */
@@ -41,6 +49,8 @@ export const useStockOverviewStore = defineStore('stockOverview', () => {
     regionId.value = forRegion;
     version.value = null;
     rows.value = [];
+    careProviders.value = [];
+    region.value = [];
     loaded.value = false;
     error.value = null;
     syncing.value = true;
@@ -59,9 +69,20 @@ export const useStockOverviewStore = defineStore('stockOverview', () => {
       if (latestSeen !== null && latestSeen > version.value) scheduleRefresh();
       return false;
     }
-    if (loaded.value) highlightChanged(rows.value, snapshot.rows);
+    const nextCareProviders = snapshot.careProviders ?? [];
+    const nextRegion = snapshot.region ?? [];
+    if (loaded.value) {
+      highlightChanged(rows.value, snapshot.rows, overviewRowKey);
+      highlightChanged(
+        [...careProviders.value, ...region.value],
+        [...nextCareProviders, ...nextRegion],
+        aggregateKey,
+      );
+    }
     version.value = v;
     rows.value = snapshot.rows;
+    careProviders.value = nextCareProviders;
+    region.value = nextRegion;
     loaded.value = true;
     error.value = null;
     // A replica that has not caught up with the events we saw: ask again shortly.
@@ -118,10 +139,14 @@ export const useStockOverviewStore = defineStore('stockOverview', () => {
     }
   }
 
-  function highlightChanged(before: OverviewRow[], after: OverviewRow[]): void {
-    const previous = new Map(before.map((r) => [overviewRowKey(r), r]));
+  function highlightChanged<R extends { doses: number; expiringDoses: number }>(
+    before: R[],
+    after: R[],
+    keyOf: (r: R) => string,
+  ): void {
+    const previous = new Map(before.map((r) => [keyOf(r), r]));
     for (const row of after) {
-      const key = overviewRowKey(row);
+      const key = keyOf(row);
       const old = previous.get(key);
       if (old && old.doses === row.doses && old.expiringDoses === row.expiringDoses) continue;
       highlighted.value = { ...highlighted.value, [key]: true };
@@ -148,6 +173,8 @@ export const useStockOverviewStore = defineStore('stockOverview', () => {
     regionId.value = null;
     version.value = null;
     rows.value = [];
+    careProviders.value = [];
+    region.value = [];
     loaded.value = false;
     error.value = null;
     syncing.value = false;
@@ -160,6 +187,8 @@ export const useStockOverviewStore = defineStore('stockOverview', () => {
     regionId,
     version,
     rows,
+    careProviders,
+    region,
     loaded,
     error,
     syncing,

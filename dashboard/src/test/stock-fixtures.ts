@@ -104,6 +104,7 @@ export const units: Unit[] = [
     careProviderId: 'cp',
     regionId: 'r',
     municipalityCode: '0680',
+    vaccinates: true,
   },
   {
     id: OTHER_UNIT,
@@ -112,6 +113,7 @@ export const units: Unit[] = [
     careProviderId: 'cp',
     regionId: 'r',
     municipalityCode: '0680',
+    vaccinates: true,
   },
   {
     id: 'u-sm',
@@ -120,6 +122,7 @@ export const units: Unit[] = [
     careProviderId: 'cp',
     regionId: 'r',
     municipalityCode: '0680',
+    vaccinates: false,
   },
   {
     id: 'u-far',
@@ -128,6 +131,7 @@ export const units: Unit[] = [
     careProviderId: 'x',
     regionId: 'other',
     municipalityCode: '0180',
+    vaccinates: true,
   },
 ];
 

@@ -60,6 +60,9 @@ describe('stock view', () => {
     vi.spyOn(unitsApi, 'list').mockResolvedValue(units);
     vi.spyOn(stockApi, 'history').mockResolvedValue([]);
     vi.spyOn(stockApi, 'get').mockResolvedValue(unitStock());
+    vi.spyOn(stockApi, 'latestReconciliation').mockRejectedValue(
+      new ApiError({ statusCode: 404, error: 'Not Found', message: 'no reconciliation yet' }),
+    );
   });
   afterEach(() => {
     document.body.innerHTML = '';

@@ -16,6 +16,8 @@ vi.mock('../realtime/socket', () => ({
   followTimebook: vi.fn(),
   unfollowTimebook: vi.fn(),
   retryTimebook: vi.fn(),
+  followJobs: vi.fn(),
+  unfollowJobs: vi.fn(),
 }));
 // Chart.js needs a real canvas; the chart has its own place, not this test.
 vi.mock('../components/charts/AvailabilityChart.vue', () => ({
