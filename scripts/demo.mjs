@@ -72,8 +72,10 @@ process.on('SIGTERM', () => {
 
 // 1. dependencies
 if (!existsSync('node_modules/.package-lock.json')) {
-  say('installing dependencies (npm ci)…');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  say('installing dependencies…');
+  // `npm ci` refuses a lock file without other platforms' optional packages (see .ci/run).
+  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  if (ci.status !== 0) run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 // 2. PostgreSQL: the environment, else the local server, else an embedded PGlite.

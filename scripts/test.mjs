@@ -32,8 +32,14 @@ function run(cmd, args) {
 }
 
 if (!existsSync('node_modules/.package-lock.json')) {
-  console.log('\n▶ installing dependencies (npm ci)');
-  if (!run('npm', ['ci'])) process.exit(1);
+  console.log('\n▶ installing dependencies');
+  // `npm ci` refuses a lock file without other platforms' optional packages (see .ci/run).
+  if (!run('npm', ['ci', '--no-audit', '--no-fund']) && !run('npm', ['install', '--no-audit', '--no-fund']))
+    process.exit(1);
+}
+if (!existsSync('backend/src/generated/prisma/client.ts')) {
+  console.log('\n▶ generating the Prisma client');
+  if (!run('npm', ['run', 'prisma:generate'])) process.exit(1);
 }
 if (!existsSync('/usr/bin/chromium') && process.getuid?.() === 0) {
   console.log('\n▶ installing Chromium for the browser test');
