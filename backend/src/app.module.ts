@@ -36,6 +36,8 @@ import { BookingsController, TimebookController } from './timebook/timebook.cont
 import { TimebookRepository } from './timebook/timebook.repository';
 import { TimebookService } from './timebook/timebook.service';
 import { VisitTypesController } from './timebook/visit-types.controller';
+import { TimebookAdminController } from './timebook/timebook-admin.controller';
+import { TimebookAdminService } from './timebook/timebook-admin.service';
 import { VisitTypesService } from './timebook/visit-types.service';
 import { MassCancellationProcessor } from './timebook/mass-cancellation.processor';
 import { MassCancellationService } from './timebook/mass-cancellation.service';
@@ -64,6 +66,7 @@ export class AppModule {
             TimebookController,
             BookingsController,
             VisitTypesController,
+            TimebookAdminController,
             JobsController,
             StockController,
             ProductsController,
@@ -91,6 +94,7 @@ export class AppModule {
         TimebookRepository,
         TimebookService,
         VisitTypesService,
+        TimebookAdminService,
         MassCancellationService,
         MassCancellationProcessor,
         OutboxJobDispatcher,

@@ -100,7 +100,8 @@ export class TimebookRepository {
         SELECT v.id, v.allowed_weekdays FROM visit_type v, target t
          WHERE v.id = ${a.visitTypeId} AND v.unit_id = t.unit_id AND v.resource = t.kind AND v.retired_at IS NULL
            AND (cardinality(v.allowed_weekdays) = 0 OR extract(isodow FROM t.date)::int = ANY (v.allowed_weekdays))
-           AND (${a.web}::boolean = false OR v.web_bookable)
+           AND (${a.web}::boolean = false OR (v.web_bookable AND NOT EXISTS (
+                SELECT 1 FROM timebook_day d WHERE d.unit_id = t.unit_id AND d.date = t.date AND d.web_booking_closed)))
       ), s AS (
         UPDATE slot SET status = 'BOOKED', hold_id = NULL, held_until = NULL
          WHERE id = ${a.slotId}
