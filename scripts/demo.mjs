@@ -149,9 +149,15 @@ run('npx', ['tsx', 'prisma/seed/index.ts', `--scale=${SCALE}`], env);
 say('building…');
 run('npm', ['run', 'build', '--silent']);
 
-// 5. API + workers, then the simulator
+// 5. a local SMS provider (46elks' interface) that records every message, API + workers, the simulator
+const SMS_SINK_PORT = process.env.SMS_SINK_PORT ?? '3099';
+if (!process.env.SMS_PROVIDER_URL) {
+  start('SMS sink', 'node', ['dist/backend/src/notifications/sms-sink.js'], { SMS_SINK_PORT });
+}
 start('vaxops', 'node', ['dist/backend/src/main.js'], {
   ...env,
+  SMS_PROVIDER_URL: process.env.SMS_PROVIDER_URL ?? `http://127.0.0.1:${SMS_SINK_PORT}`,
+  PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${PORT}`,
   PORT,
   PROCESS_ROLE: 'all',
   AUTH_MODE: 'dev',
@@ -166,6 +172,7 @@ const users = await fetch(`http://127.0.0.1:${PORT}/api/auth/dev-users`).then((r
 console.log(`
   vaxops demo is running: \x1b[1mhttp://localhost:${PORT}\x1b[0m
   API docs: http://localhost:${PORT}/api/docs · metrics: http://localhost:${PORT}/metrics
+  SMS sent (local sink): http://127.0.0.1:${SMS_SINK_PORT}/messages
 
   Demo logins (click one on the login page):`);
 for (const u of users.filter((x) => /-(B|N|L|T|S|R|A)00\d$/.test(x.hsaId))) {

@@ -42,6 +42,8 @@ import { VisitTypesService } from './timebook/visit-types.service';
 import { MassCancellationProcessor } from './timebook/mass-cancellation.processor';
 import { MassCancellationService } from './timebook/mass-cancellation.service';
 import { OutboxJobDispatcher } from './infra/outbox/job-dispatch';
+import { SmsDeliveryController } from './notifications/sms-delivery.controller';
+import { SmsProcessor } from './notifications/sms.processor';
 import { OpenVialsProcessor } from './vaccinations/open-vials.processor';
 import { VaccinationsController } from './vaccinations/vaccinations.controller';
 import { VaccinationsRepository } from './vaccinations/vaccinations.repository';
@@ -71,6 +73,7 @@ export class AppModule {
             StockController,
             ProductsController,
             VaccinationsController,
+            SmsDeliveryController,
           ]
         : [],
       providers: [
@@ -101,6 +104,7 @@ export class AppModule {
         VaccinationsRepository,
         VaccinationsService,
         OpenVialsProcessor,
+        SmsProcessor,
         HoldsProcessor,
         StockRepository,
         StockService,

@@ -38,6 +38,7 @@ export async function bootstrap(config: AppConfig): Promise<Running> {
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
 
   const fastify = app.getHttpAdapter().getInstance();
+
   await fastify.register(fastifyHelmet, {
     contentSecurityPolicy: {
       directives: {

@@ -38,6 +38,10 @@ export const configSchema = z
     SMS_PROVIDER_URL: z.string().url().optional(),
     SMS_PROVIDER_USER: z.string().optional(),
     SMS_PROVIDER_PASSWORD: z.string().optional(),
+    /** The sender name or number on SMS, and the shared send rate of all workers. */
+    SMS_FROM: z.string().min(1).max(15).default('vaxops'),
+    SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
+    SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     /** Whether this process relays the outbox to sockets and queues (one relay drains at a time). */
     OUTBOX_RELAY: booleanFlag.default(true),
     /** Where citizens reach the dashboard: the base of links in SMS. */

@@ -7,7 +7,7 @@ import { JOB_HANDLER } from './job-handler.decorator';
 import { JOB_QUEUE, JobName, JobResult, QueueName } from './job-map';
 import { QueueRegistry } from './queue.registry';
 
-type Handler = (data: unknown, job: Job) => Promise<JobResult>;
+type Handler = (data: unknown, job: Job, token?: string) => Promise<JobResult>;
 
 /** Schedules that run while any worker runs (every worker upserts the same scheduler). */
 function schedules(
@@ -51,15 +51,17 @@ export class WorkerHost implements OnApplicationBootstrap, OnModuleDestroy {
     for (const [queueName, handlers] of byQueue) {
       const worker = new Worker(
         queueName,
-        async (job: Job) => {
+        async (job: Job, token?: string) => {
           const handler = handlers.get(job.name as JobName);
           if (!handler) throw new Error(`no handler for job ${job.name}`);
-          return handler(job.data, job);
+          return handler(job.data, job, token);
         },
         {
           connection: this.redis.connectionOptions(`worker-${queueName}`),
           prefix: this.redis.key('bull'),
-          concurrency: 4,
+          concurrency: queueName === 'sms' ? 10 : 4,
+          // one send rate for all workers together (BullMQ keeps the limiter in Redis)
+          limiter: queueName === 'sms' ? { max: this.config.SMS_RATE_PER_SECOND, duration: 1000 } : undefined,
         },
       );
       worker.on('failed', (job, err) =>

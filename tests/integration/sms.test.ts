@@ -1,0 +1,87 @@
+import { startSmsSink, SmsSink } from '../../backend/src/notifications/sms-sink';
+import {
+  api,
+  closeDb,
+  db,
+  freeSlot,
+  login,
+  newPersonnummer,
+  seedInfo,
+  startApp,
+  waitFor,
+} from '../support/harness';
+
+let app: Awaited<ReturnType<typeof startApp>>;
+let sink: SmsSink;
+let token: string;
+const { units } = seedInfo();
+
+beforeAll(async () => {
+  sink = await startSmsSink({ user: 'u', password: 'p' });
+  const port = String(41000 + Math.floor(Math.random() * 2000));
+  app = await startApp({
+    PORT: port,
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    SMS_PROVIDER_URL: sink.url,
+    SMS_PROVIDER_USER: 'u',
+    SMS_PROVIDER_PASSWORD: 'p',
+  });
+  token = (await login(app.url, 'SE2321000057-B001', units.U1)).token;
+});
+afterAll(async () => {
+  await app.close();
+  await sink.close();
+  await closeDb();
+});
+
+async function bookAndCancel(pnr: string, phone?: string) {
+  const { slotId, visitTypeId } = await freeSlot(units.U1);
+  const booked = await api(app.url, 'POST', '/api/bookings', {
+    token,
+    body: { slotId, visitTypeId, patient: { personalIdentityNumber: pnr, ...(phone ? { phone } : {}) } },
+  });
+  expect(booked.status).toBe(201);
+  expect((await api(app.url, 'DELETE', `/api/bookings/${booked.body.id}`, { token })).status).toBe(200);
+  return booked.body.id as string;
+}
+
+describe('SMS over the provider interface (R17, R3)', () => {
+  it('cancelling a booking sends exactly one cancellation SMS, and its delivery receipt is recorded', async () => {
+    const bookingId = await bookAndCancel(newPersonnummer(), '070-174 06 30');
+    const msg = await waitFor(() => sink.messages.find((m) => m.to === '+46701740630'), 10_000);
+    expect(msg.message).toMatch(/avbokad/);
+    expect(msg.message).not.toMatch(/\d{10,12}/); // never an identity number
+    expect(msg.from).toBe('vaxops');
+    let status = '';
+    for (let i = 0; i < 50 && status !== 'DELIVERED'; i++) {
+      const { rows } = await db().query(`SELECT status FROM notification WHERE booking_id = $1`, [bookingId]);
+      status = rows[0]?.status;
+      if (status !== 'DELIVERED') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe('DELIVERED');
+    expect(sink.messages.filter((m) => m.to === '+46701740630')).toHaveLength(1);
+  });
+
+  it('a protected-identity patient gets no SMS', async () => {
+    const { rows } = await db().query(`SELECT identity_number FROM patient WHERE protected_identity LIMIT 1`);
+    const bookingId = await bookAndCancel(rows[0].identity_number);
+    await new Promise((r) => setTimeout(r, 500));
+    const n = await db().query(`SELECT count(*)::int AS n FROM notification WHERE booking_id = $1`, [
+      bookingId,
+    ]);
+    expect(n.rows[0].n).toBe(0);
+  });
+
+  it('a provider failing with 503 is retried; the recipient still gets exactly one message', async () => {
+    sink.control.failRate = 1;
+    const bookingId = await bookAndCancel(newPersonnummer(), '070-174 06 31');
+    await new Promise((r) => setTimeout(r, 300));
+    sink.control.failRate = 0;
+    await waitFor(() => sink.messages.find((m) => m.to === '+46701740631'), 15_000);
+    const { rows } = await db().query(`SELECT status, attempts FROM notification WHERE booking_id = $1`, [
+      bookingId,
+    ]);
+    expect(rows[0].attempts).toBeGreaterThan(1);
+    expect(sink.messages.filter((m) => m.to === '+46701740631')).toHaveLength(1);
+  });
+});
