@@ -46,20 +46,30 @@ async function bookAndCancel(pnr: string, phone?: string) {
 }
 
 describe('SMS over the provider interface (R17, R3)', () => {
-  it('cancelling a booking sends exactly one cancellation SMS, and its delivery receipt is recorded', async () => {
+  it('booking with a phone sends one confirmation, cancelling one cancellation; delivery receipts are recorded', async () => {
     const bookingId = await bookAndCancel(newPersonnummer(), '070-174 06 30');
-    const msg = await waitFor(() => sink.messages.find((m) => m.to === '+46701740630'), 10_000);
-    expect(msg.message).toMatch(/avbokad/);
+    const confirmation = await waitFor(
+      () => sink.messages.find((m) => m.to === '+46701740630' && /är bokad/.test(m.message)),
+      10_000,
+    );
+    expect(confirmation.message).toMatch(/Vaccinationsmottagningen Jönköping/);
+    const msg = await waitFor(
+      () => sink.messages.find((m) => m.to === '+46701740630' && /avbokad/.test(m.message)),
+      10_000,
+    );
     expect(msg.message).not.toMatch(/\d{10,12}/); // never an identity number
     expect(msg.from).toBe('vaxops');
     let status = '';
     for (let i = 0; i < 50 && status !== 'DELIVERED'; i++) {
-      const { rows } = await db().query(`SELECT status FROM notification WHERE booking_id = $1`, [bookingId]);
+      const { rows } = await db().query(
+        `SELECT status FROM notification WHERE booking_id = $1 AND kind = 'CANCELLATION'`,
+        [bookingId],
+      );
       status = rows[0]?.status;
       if (status !== 'DELIVERED') await new Promise((r) => setTimeout(r, 100));
     }
     expect(status).toBe('DELIVERED');
-    expect(sink.messages.filter((m) => m.to === '+46701740630')).toHaveLength(1);
+    expect(sink.messages.filter((m) => m.to === '+46701740630')).toHaveLength(2);
   });
 
   it('a protected-identity patient gets no SMS', async () => {
@@ -72,16 +82,24 @@ describe('SMS over the provider interface (R17, R3)', () => {
     expect(n.rows[0].n).toBe(0);
   });
 
-  it('a provider failing with 503 is retried; the recipient still gets exactly one message', async () => {
+  it('a provider failing with 503 is retried; each message still arrives exactly once', async () => {
     sink.control.failRate = 1;
     const bookingId = await bookAndCancel(newPersonnummer(), '070-174 06 31');
     await new Promise((r) => setTimeout(r, 300));
     sink.control.failRate = 0;
-    await waitFor(() => sink.messages.find((m) => m.to === '+46701740631'), 15_000);
-    const { rows } = await db().query(`SELECT status, attempts FROM notification WHERE booking_id = $1`, [
-      bookingId,
-    ]);
+    const mine = () => sink.messages.filter((m) => m.to === '+46701740631');
+    await waitFor(() => (mine().length === 2 ? true : undefined), 20_000);
+    const { rows } = await db().query(
+      `SELECT max(attempts)::int AS attempts FROM notification WHERE booking_id = $1`,
+      [bookingId],
+    );
     expect(rows[0].attempts).toBeGreaterThan(1);
-    expect(sink.messages.filter((m) => m.to === '+46701740631')).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 500));
+    // one confirmation and one cancellation, each once
+    expect(
+      mine()
+        .map((m) => (/avbokad/.test(m.message) ? 'cancellation' : 'confirmation'))
+        .sort(),
+    ).toEqual(['cancellation', 'confirmation']);
   });
 });

@@ -15,6 +15,8 @@ export interface BookAttempt {
   web: boolean;
   actor: { id: string; assignmentId: string | null; role: string | null };
   source: 'STAFF' | 'WEB' | 'SIMULATOR';
+  /** base of links in SMS */
+  publicUrl: string;
 }
 
 export interface BookOutcome {
@@ -116,6 +118,20 @@ export class TimebookRepository {
         INSERT INTO booking (slot_id, unit_id, patient_id, visit_type_id, source, phone, booked_by_id)
         SELECT s.id, s.unit_id, ${a.patientId}, ${a.visitTypeId}, ${a.source}::"BookingSource", ${a.phone}, ${a.actor.id} FROM s
         RETURNING id, slot_id, unit_id, visit_type_id
+      ), conf AS (
+        -- R18: the confirmation goes at once (no phone, protected identity or opt-out: none)
+        INSERT INTO notification (dedupe_key, kind, patient_id, booking_id, to_phone, body)
+        SELECT 'confirmation:' || b.id, 'BOOKING_CONFIRMATION', ${a.patientId}, b.id, ${a.phone},
+               'Din tid ' || (ARRAY['mån','tis','ons','tors','fre','lör','sön'])[extract(isodow FROM s.starts_at)::int]
+                 || ' ' || extract(day FROM s.starts_at)::int || ' '
+                 || (ARRAY['jan.','feb.','mars','apr.','maj','juni','juli','aug.','sep.','okt.','nov.','dec.'])[extract(month FROM s.starts_at)::int]
+                 || ' ' || to_char(s.starts_at, 'HH24:MI') || ' på '
+                 || (SELECT name FROM unit WHERE id = b.unit_id) || ' är bokad. Avboka eller boka om: '
+                 || ${a.publicUrl}::text || '/boka'
+          FROM b, s
+         WHERE ${a.phone}::text IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM patient WHERE id = ${a.patientId} AND (sms_opt_out OR protected_identity))
+        RETURNING id
       ), v AS (
         INSERT INTO topic_version (topic_key, version) SELECT 'timebook:' || b.unit_id, 1 FROM b
         ON CONFLICT (topic_key) DO UPDATE SET version = topic_version.version + 1
@@ -125,7 +141,9 @@ export class TimebookRepository {
         SELECT 'timebook', 'timebook:' || b.unit_id, v.version, 'booking.created',
                json_build_object('unitId', b.unit_id, 'cause', 'booking.created', 'changes', json_build_array(
                  json_build_object('slotId', s.id, 'date', s.date, 'start', s.starts_at, 'resource', t.kind,
-                   'column', s."column", 'from', t.eff, 'to', 'BOOKED', 'bookingId', b.id, 'visitTypeId', b.visit_type_id)))
+                   'column', s."column", 'from', t.eff, 'to', 'BOOKED', 'bookingId', b.id, 'visitTypeId', b.visit_type_id)),
+                 'enqueue', (SELECT json_agg(json_build_object('name', 'sms.send',
+                               'data', json_build_object('notificationId', conf.id), 'jobId', 'sms-' || conf.id)) FROM conf))
           FROM b, v, s, target t
         RETURNING id
       ), audit AS (

@@ -86,6 +86,7 @@ export class TimebookService {
         web: p.kind === 'citizen',
         actor: actorRef(p),
         source: p.kind === 'citizen' ? 'WEB' : source,
+        publicUrl: this.config.PUBLIC_URL.replace(/\/$/, ''),
       })
       .catch((e: unknown) => {
         // R12: the visit type was retired while this booking was being made (deferred trigger).
