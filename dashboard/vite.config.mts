@@ -58,6 +58,7 @@ export default defineConfig({
     environment: 'happy-dom',
     // Relative to `root` (dashboard/), i.e. dashboard/src/**/*.spec.ts.
     include: ['src/**/*.spec.ts'],
+    setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
   },
 });

@@ -45,6 +45,13 @@ export function createAppRouter(): Router {
         meta: { area: 'timebook' },
       },
       {
+        // Opened a few times a week by a few people: its code is not in the timebook's chunk.
+        path: '/tidbok/admin',
+        name: 'timebookAdmin',
+        component: () => import('./views/TimebookAdminView.vue'),
+        meta: { area: 'timebookAdmin' },
+      },
+      {
         path: '/saldo',
         name: 'stock',
         component: () => import('./views/StockView.vue'),

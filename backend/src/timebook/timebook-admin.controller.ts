@@ -64,6 +64,12 @@ export class TimebookAdminController {
     return this.admin.unblock(p, blockId);
   }
 
+  @Get('units/:unitId/timebook/resources')
+  @ApiOperation({ summary: "The unit's resources (Sjuksköterska, Läkare) and their columns (R10)" })
+  resources(@CurrentPrincipal() p: Principal, @Param('unitId', idPipe) unitId: string) {
+    return this.admin.resources(p, unitId);
+  }
+
   @Put('units/:unitId/timebook/days/:date')
   @ApiOperation({ summary: "A day's note (R16) and whether web booking is open" })
   @ApiZodBody(daySchema)

@@ -224,6 +224,13 @@ export class TimebookAdminService {
     });
   }
 
+  /** R10: the unit's resources and their numbered columns. */
+  async resources(p: Principal, unitId: string) {
+    await this.access.unit(p, 'timebook.read', unitId);
+    return this.db.query(sql`
+      SELECT kind::text AS resource, name, columns FROM timebook_resource WHERE unit_id = ${unitId} ORDER BY kind DESC`);
+  }
+
   async days(p: Principal, unitId: string, from: string, to: string) {
     await this.access.unit(p, 'timebook.read', unitId);
     return this.db.query(sql`

@@ -47,8 +47,12 @@ export class TimebookController {
   @Get('units/:unitId/visit-types')
   @CitizenAllowed()
   @ApiOperation({ summary: "A unit's visit types (citizens see the web-bookable ones)" })
-  visitTypes(@CurrentPrincipal() p: Principal, @Param('unitId', idPipe) unitId: string) {
-    return this.timebook.visitTypes(p, unitId);
+  visitTypes(
+    @CurrentPrincipal() p: Principal,
+    @Param('unitId', idPipe) unitId: string,
+    @Query('includeRetired') includeRetired?: string,
+  ) {
+    return this.timebook.visitTypes(p, unitId, includeRetired === 'true');
   }
 }
 

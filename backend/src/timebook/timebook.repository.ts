@@ -61,7 +61,7 @@ export class TimebookRepository {
     return { version: row?.version ?? 0, slots: row?.slots ?? [], days: row?.days ?? [] };
   }
 
-  async visitTypes(unitId: string, webOnly: boolean) {
+  async visitTypes(unitId: string, webOnly: boolean, includeRetired = false) {
     return this.db.query<{
       id: string;
       name: string;
@@ -73,9 +73,11 @@ export class TimebookRepository {
       durationMinutes: number;
     }>(sql`
       SELECT id, name, resource::text AS resource, product_id AS "productId", dose_number AS "doseNumber",
-             web_bookable AS "webBookable", allowed_weekdays AS "allowedWeekdays", duration_minutes AS "durationMinutes"
+             web_bookable AS "webBookable", allowed_weekdays AS "allowedWeekdays", duration_minutes AS "durationMinutes",
+             retired_at AS "retiredAt"
         FROM visit_type
-       WHERE unit_id = ${unitId} AND retired_at IS NULL AND (${webOnly}::boolean = false OR web_bookable)
+       WHERE unit_id = ${unitId} AND (retired_at IS NULL OR ${includeRetired}::boolean)
+         AND (${webOnly}::boolean = false OR web_bookable)
        ORDER BY name`);
   }
 

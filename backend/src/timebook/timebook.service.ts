@@ -45,10 +45,10 @@ export class TimebookService {
     return { version: snap.version, snapshot: { unitId, date: day, slots: snap.slots, days: snap.days } };
   }
 
-  async visitTypes(p: Principal, unitId: string) {
+  async visitTypes(p: Principal, unitId: string, includeRetired = false) {
     if (p.kind === 'citizen') return this.repo.visitTypes(unitId, true);
     await this.access.unit(p, 'timebook.read', unitId);
-    return this.repo.visitTypes(unitId, false);
+    return this.repo.visitTypes(unitId, false, includeRetired);
   }
 
   async book(p: Principal, dto: CreateBookingDto, source: 'STAFF' | 'WEB' | 'SIMULATOR' = 'STAFF') {

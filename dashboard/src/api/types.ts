@@ -52,6 +52,8 @@ export interface VisitType {
   webBookable: boolean;
   /** ISO weekdays (1 = Monday … 7 = Sunday); empty means every day. */
   allowedWeekdays: number[];
+  /** How long the visit takes (R11); the list endpoint sends it. */
+  durationMinutes?: number;
 }
 
 export interface SlotsResponse {
@@ -155,4 +157,110 @@ export interface MassCancellation {
   done: number;
   smsQueued: number;
   jobId: string;
+}
+
+/** ISO weekday as the API writes it in a template's keys: '1' = Monday … '7' = Sunday. */
+export type WeekdayKey = '1' | '2' | '3' | '4' | '5' | '6' | '7';
+
+/** A local opening interval, HH:MM–HH:MM (Europe/Stockholm wall clock). */
+export interface OpeningInterval {
+  start: string;
+  end: string;
+}
+
+/** `POST /api/units/:unitId/timebook/slots`: open times from a weekly template (R10). */
+export interface OpenSlotsRequest {
+  resource: ResourceKind;
+  /** YYYY-MM-DD, inclusive */
+  from: string;
+  /** YYYY-MM-DD, inclusive; at most 92 days from `from` */
+  to: string;
+  slotMinutes: number;
+  /** Omitted: the resource's current number of columns. */
+  columns?: number;
+  /** Every weekday, closed ones as []. */
+  weekdays: Record<WeekdayKey, OpeningInterval[]>;
+}
+
+/** 201 answer: times that already existed are kept and counted as skipped. */
+export interface OpenSlotsResult {
+  created: number;
+  skipped: number;
+}
+
+/** `GET /api/units/:unitId/timebook/resources`: a resource and its columns (R10). */
+export interface TimebookResourceInfo {
+  resource: ResourceKind;
+  name?: string;
+  columns: number;
+}
+
+/** `POST /api/units/:unitId/timebook/blocks` (R16): a time range of a day, with a note. */
+export interface CreateBlockRequest {
+  date: string;
+  /** HH:MM, slots starting at or after */
+  from: string;
+  /** HH:MM, slots starting before */
+  to: string;
+  /** Omitted: every resource. */
+  resource?: ResourceKind;
+  note: string;
+}
+
+/** 201 answer: free slots blocked; booked ones stay booked (and are counted here). */
+export interface CreatedBlock {
+  id: string;
+  blocked: number;
+  alreadyBooked: number;
+}
+
+/** `GET /api/units/:unitId/timebook/blocks?date=`. */
+export interface TimebookBlock {
+  id: string;
+  /** An instant with offset, or a local HH:MM (both are shown as local time). */
+  start: string;
+  end: string;
+  resource?: ResourceKind | null;
+  note: string;
+  /** slots the block holds */
+  slots: number;
+}
+
+/** A day's note and web booking (R15, R16); days without a row have neither. */
+export interface TimebookDay {
+  date: string;
+  note: string | null;
+  webBookingClosed: boolean;
+}
+
+/** `PUT /api/units/:unitId/timebook/days/:date`: only the fields given change. */
+export interface TimebookDayUpdate {
+  note?: string | null;
+  webBookingClosed?: boolean;
+}
+
+/** `POST /api/units/:unitId/visit-types` (R11). */
+export interface CreateVisitTypeRequest {
+  name: string;
+  resource: ResourceKind;
+  durationMinutes: number;
+  productId?: string;
+  doseNumber?: number;
+  allowedWeekdays: number[];
+  webBookable: boolean;
+}
+
+/** `PATCH /api/visit-types/:id`: rename, re-scope, web booking, retire. */
+export interface UpdateVisitTypeRequest {
+  name?: string;
+  allowedWeekdays?: number[];
+  webBookable?: boolean;
+  retired?: boolean;
+}
+
+/** `DELETE /api/visit-types/:id`: deleted outright, or retired when past bookings used it (R12). */
+export interface DeletedVisitType {
+  id?: string;
+  deleted: boolean;
+  retired?: boolean;
 }

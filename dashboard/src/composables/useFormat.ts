@@ -2,6 +2,7 @@ import { computed } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { INTL_LOCALE, type AppLocale } from '../i18n';
 import { calendarDate, TIME_ZONE } from '../lib/dates';
+import { dateOfWeekday, weekdayRuns, type IsoWeekday } from '../lib/weekdays';
 
 /**
  * Date, time and number formatting in Europe/Stockholm for the current UI language (sv-SE by
@@ -24,6 +25,19 @@ export function useFormat() {
     shortDate: (date: string) => f.value.shortDate.format(calendarDate(date)),
     /** 4 mars 2025 09:20 */
     dateTime: (iso: string) => f.value.dateTime.format(new Date(iso)),
+    /** måndag / mån for an ISO weekday (1 = Monday) */
+    weekday: (day: IsoWeekday, style: 'long' | 'short' = 'long') =>
+      f.value[style === 'long' ? 'weekdayLong' : 'weekday'].format(calendarDate(dateOfWeekday(day))),
+    /** "mån, ons–fre": ISO weekdays, runs of three or more as a range */
+    weekdays: (days: readonly number[]) =>
+      weekdayRuns(days)
+        .flatMap(([a, b]) => {
+          const name = (d: IsoWeekday) => f.value.weekday.format(calendarDate(dateOfWeekday(d)));
+          if (a === b) return [name(a)];
+          if (b === a + 1) return [name(a), name(b)];
+          return [`${name(a)}–${name(b)}`];
+        })
+        .join(', '),
     number: (n: number) => f.value.number.format(n),
     /** 12,5 % */
     percent: (fraction: number) => f.value.percent.format(fraction),
@@ -52,6 +66,7 @@ function build(l: string) {
       year: 'numeric',
     }),
     weekday: new Intl.DateTimeFormat(l, { timeZone, weekday: 'short' }),
+    weekdayLong: new Intl.DateTimeFormat(l, { timeZone, weekday: 'long' }),
     shortDate: new Intl.DateTimeFormat(l, { timeZone, dateStyle: 'short' }),
     dayMonth: new Intl.DateTimeFormat(l, { timeZone, day: 'numeric', month: 'numeric' }),
     dateTime: new Intl.DateTimeFormat(l, {

@@ -33,6 +33,9 @@ const STOCK_REGION: ReadonlySet<Role> = new Set<Role>(['SMITTSKYDD', 'ADMIN']);
 /** Who may cancel a unit's day or time range with SMS (`booking.mass-cancel`, R17). */
 const MASS_CANCELLERS: ReadonlySet<Role> = new Set<Role>(['BOOKING', 'TIMEBOOK_ADMIN', 'ADMIN']);
 
+/** Who may open and block times, write day notes and keep visit types (`timebook.admin`, R10–R16). */
+const TIMEBOOK_ADMINS: ReadonlySet<Role> = new Set<Role>(['TIMEBOOK_ADMIN', 'ADMIN']);
+
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
@@ -53,18 +56,24 @@ export function canMassCancel(role: string): boolean {
   return isRole(role) && MASS_CANCELLERS.has(role);
 }
 
+export function canAdministerTimebook(role: string): boolean {
+  return isRole(role) && TIMEBOOK_ADMINS.has(role);
+}
+
 export function canSeeRegionStock(role: string): boolean {
   return isRole(role) && STOCK_REGION.has(role);
 }
 
 /** The parts of the app a route can belong to; each is open to some roles only. */
-export type Area = 'timebook' | 'stock' | 'stockOverview';
+export type Area = 'timebook' | 'timebookAdmin' | 'stock' | 'stockOverview';
 
 export function mayEnter(area: Area, role: string | null | undefined): boolean {
   if (!role) return false;
   switch (area) {
     case 'timebook':
       return hasTimebookAccess(role);
+    case 'timebookAdmin':
+      return canAdministerTimebook(role);
     case 'stock':
       return canReadStock(role);
     case 'stockOverview':

@@ -3,6 +3,7 @@
  * event moves it. Pure functions: the store keeps the result, the specs test it without Vue.
  */
 import type { DayCounts, SlotChange, SlotStatus, SlotView, TimebookChanged, TimebookSnapshot } from '@events';
+import type { TimebookDay } from '../api/types';
 
 export interface KnownHold {
   date: string;
@@ -145,5 +146,26 @@ function sortSlots(slots: SlotView[]): SlotView[] {
       Date.parse(a.start) - Date.parse(b.start) ||
       a.resource.localeCompare(b.resource) ||
       a.column - b.column,
+  );
+}
+
+/**
+ * What a `timebook.changed` event says about the shown day's note and web booking (R15, R16):
+ * the day itself when the event carries it, 'reload' when its cause is a day change without it
+ * (`day.updated`), null when it is about slots only.
+ */
+export function dayOfEvent(event: TimebookChanged, date: string): TimebookDay | 'reload' | null {
+  const day = (event as TimebookChanged & { day?: unknown }).day;
+  if (isTimebookDay(day)) return day.date === date ? day : null;
+  return event.cause.startsWith('day.') ? 'reload' : null;
+}
+
+export function isTimebookDay(x: unknown): x is TimebookDay {
+  const d = x as Partial<TimebookDay> | null;
+  return (
+    !!d &&
+    typeof d.date === 'string' &&
+    (d.note === null || d.note === undefined || typeof d.note === 'string') &&
+    (d.webBookingClosed === undefined || typeof d.webBookingClosed === 'boolean')
   );
 }

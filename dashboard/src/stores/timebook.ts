@@ -1,10 +1,12 @@
 import type { DayCounts, SlotView, TimebookChanged, TimebookSnapshot } from '@events';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, watch } from 'vue';
+import { timebookApi } from '../api/timebook';
 import { unitsApi } from '../api/units';
-import type { VisitType } from '../api/types';
+import type { TimebookDay, VisitType } from '../api/types';
 import {
   applyTimebookChange,
+  dayOfEvent,
   effectiveDays,
   fromSnapshot,
   nextHoldExpiry,
@@ -44,6 +46,10 @@ export const useTimebookStore = defineStore('timebook', () => {
   const visitTypesUnitId = ref<string | null>(null);
   const visitTypesError = ref(false);
 
+  /** The shown day's note and web booking (R15, R16), over REST; kept when a reload fails. */
+  const day = ref<TimebookDay | null>(null);
+  const dayKey = ref<string | null>(null);
+
   const state = computed(() => live.value.state);
   const version = computed(() => live.value.version);
   const slots = computed<SlotView[]>(() => state.value?.slots ?? []);
@@ -64,6 +70,10 @@ export const useTimebookStore = defineStore('timebook', () => {
   function begin(forUnit: string, forDate: string): void {
     unitId.value = forUnit;
     date.value = forDate;
+    if (dayKey.value !== keyOf(forUnit, forDate)) {
+      day.value = null;
+      dayKey.value = null;
+    }
     live.value = createVersioned();
     error.value = null;
     clearHighlights();
@@ -78,6 +88,8 @@ export const useTimebookStore = defineStore('timebook', () => {
   /** The subscribe ack's snapshot. Returns true when the caller must resync again. */
   function receiveSnapshot(version: number, snapshot: TimebookSnapshot): boolean {
     if (snapshot.unitId !== unitId.value || snapshot.date !== date.value) return false;
+    // A snapshot after a reconnect or gap: a day note changed meanwhile came with no slot event.
+    if (live.value.state) reloadDay();
     const step = takeSnapshot(live.value, version, fromSnapshot(snapshot), applyTimebookChange);
     live.value = step.next;
     error.value = null;
@@ -92,7 +104,35 @@ export const useTimebookStore = defineStore('timebook', () => {
     const step = receiveEvent(live.value, event, applyTimebookChange);
     live.value = step.next;
     if (step.changed && before && step.next.state) highlightChanged(before.slots, step.next.state.slots);
+    if (step.changed && date.value) {
+      const d = dayOfEvent(event, date.value);
+      if (d === 'reload') reloadDay();
+      else if (d) day.value = d;
+    }
     return step.resync;
+  }
+
+  /** The day's note and web booking; a day without either is absent from the answer. */
+  async function loadDay(forUnit: string, forDate: string): Promise<void> {
+    const key = keyOf(forUnit, forDate);
+    if (dayKey.value !== key) day.value = null;
+    dayKey.value = key;
+    try {
+      const days = await timebookApi.days(forUnit, forDate, forDate);
+      if (dayKey.value !== key) return;
+      day.value = days.find((d) => d.date === forDate) ?? {
+        date: forDate,
+        note: null,
+        webBookingClosed: false,
+      };
+    } catch {
+      // A note is a nicety next to the slots: keep what we had; the next change or resync asks again.
+    }
+  }
+
+  function reloadDay(): void {
+    if (unitId.value && date.value && dayKey.value === keyOf(unitId.value, date.value))
+      void loadDay(unitId.value, date.value);
   }
 
   function fail(reason: TimebookError): void {
@@ -171,6 +211,8 @@ export const useTimebookStore = defineStore('timebook', () => {
     visitTypes.value = [];
     visitTypesUnitId.value = null;
     visitTypesError.value = false;
+    day.value = null;
+    dayKey.value = null;
   }
 
   return {
@@ -183,6 +225,8 @@ export const useTimebookStore = defineStore('timebook', () => {
     visitTypes,
     visitTypesUnitId,
     visitTypesError,
+    day,
+    dayKey,
     state,
     version,
     slots,
@@ -196,7 +240,12 @@ export const useTimebookStore = defineStore('timebook', () => {
     receiveChange,
     fail,
     loadVisitTypes,
+    loadDay,
     isHighlighted,
     $reset,
   };
 });
+
+function keyOf(unit: string, date: string): string {
+  return `${unit}|${date}`;
+}
