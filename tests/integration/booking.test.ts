@@ -289,3 +289,27 @@ describe('protected identity (R3)', () => {
     expect(without.status).toBe(201);
   });
 });
+
+describe('idempotent booking', () => {
+  it('a retried POST with the same Idempotency-Key gets the first answer, not a 409; another body with it is 422', async () => {
+    const { slotId, visitTypeId } = await freeSlot(units.U1);
+    const body = { slotId, visitTypeId, patient: { personalIdentityNumber: newPersonnummer() } };
+    const headers = { 'idempotency-key': `booking-retry-${Date.now()}` };
+    const [a, b] = await Promise.all([
+      api(app.url, 'POST', '/api/bookings', { token, body, headers }),
+      api(app.url, 'POST', '/api/bookings', { token, body, headers }),
+    ]);
+    expect(a.status).toBe(201);
+    expect(b.body).toEqual(a.body);
+    const again = await api(app.url, 'POST', '/api/bookings', { token, body, headers });
+    expect(again.body).toEqual(a.body);
+    const other = await api(app.url, 'POST', '/api/bookings', {
+      token,
+      body: { ...body, patient: { personalIdentityNumber: newPersonnummer() } },
+      headers,
+    });
+    expect(other.status).toBe(422);
+    const { rows } = await db().query(`SELECT count(*)::int AS n FROM booking WHERE slot_id = $1`, [slotId]);
+    expect(rows[0].n).toBe(1);
+  });
+});

@@ -140,11 +140,6 @@ export class StockRepository {
         FROM stock_balance WHERE unit_id = ${unitId} AND batch_id = ${batchId}`);
   }
 
-  async idempotencyRecord(scope: string, key: string) {
-    return this.db.one<{ request_hash: string; status_code: number | null; response_body: unknown }>(sql`
-      SELECT request_hash, status_code, response_body FROM idempotency_record WHERE scope = ${scope} AND key = ${key}`);
-  }
-
   async batch(batchId: string) {
     return this.db.one<{ id: string; product_id: string; expires_on: string; doses_per_vial: number }>(sql`
       SELECT b.id, b.product_id, to_char(b.expires_on, 'YYYY-MM-DD') AS expires_on, p.doses_per_vial

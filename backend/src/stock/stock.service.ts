@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import type { Principal, StaffPrincipal } from '../auth/principal';
 import { AppError, badRequest, ErrorCode, forbidden, notFound, ruleBroken } from '../common/errors';
+import { DatabaseService } from '../infra/database.service';
+import { idempotencyKey, PG_UNIQUE_VIOLATION, replay } from '../infra/idempotency';
 import { QueueRegistry } from '../infra/queue/queue.registry';
 import { RealtimeService } from '../realtime/realtime.service';
 import { AccessService } from '../organisation/access.service';
@@ -11,19 +12,7 @@ import type { LedgerKind, MovementResult, OverviewAggregate, OverviewRow, UnitSt
 import { MovementInput, StockRepository } from './stock.repository';
 import { aggregateOverview, batchWarnings, daysOfSupply, productWarnings, wastageRate } from './warnings';
 
-const PG_UNIQUE_VIOLATION = '23505';
 const PG_DEADLOCK = '40P01';
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 @Injectable()
 export class StockService {
@@ -32,6 +21,7 @@ export class StockService {
     private readonly access: AccessService,
     private readonly queues: QueueRegistry,
     private readonly realtime: RealtimeService,
+    private readonly db: DatabaseService,
   ) {}
 
   async unitStock(p: Principal, unitId: string): Promise<UnitStock> {
@@ -146,9 +136,9 @@ export class StockService {
     p: StaffPrincipal,
     unitId: string,
     dto: MovementDto,
-    idempotencyKey?: string,
+    idempotencyHeader?: string,
   ): Promise<MovementResult> {
-    const result = await this.moveGivingFirst(p, unitId, dto, idempotencyKey);
+    const result = await this.moveGivingFirst(p, unitId, dto, idempotencyHeader);
     // Results, fresh or replayed, name the giving unit first; a pulled transfer answers from the
     // receiving side, which is the caller's unit.
     if (dto.kind !== 'TRANSFER_IN' || !result.counterpart) return result;
@@ -164,14 +154,11 @@ export class StockService {
     p: StaffPrincipal,
     unitId: string,
     dto: MovementDto,
-    idempotencyKey?: string,
+    idempotencyHeader?: string,
   ): Promise<MovementResult> {
     const unit = await this.access.unit(p, 'stock.write', unitId);
     const scope = `${p.userId}:stock-movement:${unitId}`;
-    const requestHash = createHash('sha256').update(canonical(dto)).digest('hex');
-    if (idempotencyKey !== undefined && !/^[\w-]{8,100}$/.test(idempotencyKey)) {
-      throw badRequest('Idempotency-Key must be 8–100 letters, digits, - or _', 'Idempotency-Key');
-    }
+    const idem = idempotencyKey(scope, idempotencyHeader, dto);
     let batchId = dto.batchId;
     if (dto.newBatch) {
       const product = await this.repo.product(dto.newBatch.productId);
@@ -267,7 +254,7 @@ export class StockService {
       expectedRowVersion: dto.kind === 'TRANSFER_IN' ? null : (dto.expectedRowVersion ?? null),
       counterpartUnitId: counterpart,
       actor: { userId: p.userId, assignmentId: p.assignmentId },
-      idempotency: idempotencyKey ? { scope, key: idempotencyKey, requestHash } : null,
+      idempotency: idem,
       cause: `stock.${dto.kind.toLowerCase()}`,
     };
     let row;
@@ -277,9 +264,9 @@ export class StockService {
         break;
       } catch (e) {
         const code = (e as { code?: string }).code;
-        if (code === PG_UNIQUE_VIOLATION && idempotencyKey) {
-          const replay = await this.replay(scope, idempotencyKey, requestHash);
-          if (replay) return replay;
+        if (code === PG_UNIQUE_VIOLATION && idem) {
+          const first = await replay<MovementResult>(this.db, idem);
+          if (first) return first;
         }
         if (code === PG_DEADLOCK && attempt < 3) continue;
         throw e;
@@ -287,9 +274,9 @@ export class StockService {
     }
     if (!row) {
       // A retry of a movement that went through finds its own change: answer as the first time.
-      if (idempotencyKey) {
-        const replay = await this.replay(scope, idempotencyKey, requestHash);
-        if (replay) return replay;
+      if (idem) {
+        const first = await replay<MovementResult>(this.db, idem);
+        if (first) return first;
       }
       const current = await this.repo.balance(primaryUnit, batch.id);
       if (!current) {
@@ -318,21 +305,6 @@ export class StockService {
     }
     const primary = { batchId: batch.id, doses: row.doses, rowVersion: row.row_version };
     return { movementId: row.movement_id, balance: primary, counterpart: row.counterpart ?? undefined };
-  }
-
-  private async replay(scope: string, key: string, hash: string): Promise<MovementResult | undefined> {
-    const rec = await this.repo.idempotencyRecord(scope, key);
-    if (!rec) return undefined;
-    if (rec.request_hash !== hash) {
-      throw new AppError(
-        ErrorCode.IDEMPOTENCY_MISMATCH,
-        'this Idempotency-Key was used with a different request',
-        {
-          field: 'Idempotency-Key',
-        },
-      );
-    }
-    return rec.response_body as MovementResult;
   }
 
   async startReconciliation(p: StaffPrincipal, unitId?: string): Promise<{ jobId: string }> {

@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CitizenAllowed, CurrentPrincipal } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { ApiZodBody, ApiZodQuery, id, ZodPipe } from '../common/zod';
@@ -71,8 +71,17 @@ export class BookingsController {
   @ApiZodBody(createBookingSchema)
   @ApiResponse({ status: 201, description: '{ id, slotId, status }' })
   @ApiResponse({ status: 409, description: "{ code: 'SLOT_TAKEN', alternatives }" })
-  book(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(createBookingSchema)) dto: CreateBookingDto) {
-    return this.timebook.book(p, dto);
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'a retried POST with the same key returns the first answer',
+  })
+  book(
+    @CurrentPrincipal() p: Principal,
+    @Body(new ZodPipe(createBookingSchema)) dto: CreateBookingDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
+    return this.timebook.book(p, dto, 'STAFF', idempotencyKey);
   }
 
   @Get('bookings/:id')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DayCounts, SlotStatus, SlotView } from '../realtime/events';
 import { DatabaseService } from '../infra/database.service';
 import { OUTBOX_CHANNEL } from '../infra/outbox/outbox';
+import type { IdempotencyKey } from '../infra/idempotency';
 import { raw, sql } from '../infra/sql';
 import { EFFECTIVE_STATUS, SLOT_VIEW_JSON, timebookKey } from './timebook.sql';
 
@@ -17,6 +18,7 @@ export interface BookAttempt {
   source: 'STAFF' | 'WEB' | 'SIMULATOR';
   /** base of links in SMS */
   publicUrl: string;
+  idempotency: IdempotencyKey | null;
 }
 
 export interface BookOutcome {
@@ -154,13 +156,19 @@ export class TimebookRepository {
                json_build_object('bookingId', b.id, 'slotId', b.slot_id, 'source', ${a.source}::text)
           FROM b
         RETURNING id
+      ), idem AS (
+        INSERT INTO idempotency_record (scope, key, request_hash, status_code, response_body)
+        SELECT ${a.idempotency?.scope ?? null}, ${a.idempotency?.key ?? null}, ${a.idempotency?.requestHash ?? null}, 201,
+               json_build_object('id', b.id, 'slotId', b.slot_id, 'status', 'ACTIVE')
+          FROM b WHERE ${a.idempotency?.key ?? null}::text IS NOT NULL
+        RETURNING 1
       )
       SELECT b.id AS booking_id,
              (SELECT json_build_object('unit_id', t.unit_id, 'status', t.eff, 'starts_at', t.starts_at, 'in_past', t.in_past)
                 FROM target t) AS target,
              EXISTS (SELECT 1 FROM vt) AS vt_ok,
              (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o) AS notified,
-             (SELECT count(*) FROM audit) AS audited,
+             (SELECT count(*) FROM audit) AS audited, (SELECT count(*) FROM idem) AS remembered,
              CASE WHEN b.id IS NULL THEN (
                -- the 5 nearest free slots of the same resource; JSON is built for those 5 only
                SELECT coalesce(json_agg(${SLOT_VIEW_JSON} ORDER BY near.distance), '[]'::json) FROM (

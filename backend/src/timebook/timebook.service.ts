@@ -5,6 +5,8 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { AppError, ErrorCode, forbidden, notFound, ruleBroken } from '../common/errors';
 import { AccessService } from '../organisation/access.service';
 import { PatientsService } from '../patients/patients.service';
+import { DatabaseService } from '../infra/database.service';
+import { idempotencyKey, IdempotencyKey, PG_UNIQUE_VIOLATION, replay } from '../infra/idempotency';
 import { cancellationNotice } from './cancellation-notice';
 import { addDays, todayInStockholm } from './dates';
 import type { CreateBookingDto } from './dto/booking.dto';
@@ -24,6 +26,7 @@ export class TimebookService {
     private readonly repo: TimebookRepository,
     private readonly access: AccessService,
     private readonly patients: PatientsService,
+    private readonly db: DatabaseService,
   ) {}
 
   async slots(p: Principal, unitId: string, date: string) {
@@ -51,7 +54,35 @@ export class TimebookService {
     return this.repo.visitTypes(unitId, false, includeRetired);
   }
 
-  async book(p: Principal, dto: CreateBookingDto, source: 'STAFF' | 'WEB' | 'SIMULATOR' = 'STAFF') {
+  /**
+   * R13. With an Idempotency-Key, a retried request gets the first answer (not a 409 against its
+   * own booking): the key is recorded in the booking's own statement.
+   */
+  async book(
+    p: Principal,
+    dto: CreateBookingDto,
+    source: 'STAFF' | 'WEB' | 'SIMULATOR' = 'STAFF',
+    idempotencyHeader?: string,
+  ) {
+    const idem = idempotencyKey(`${actorRef(p).id}:booking`, idempotencyHeader, dto);
+    try {
+      return await this.bookOnce(p, dto, source, idem);
+    } catch (e) {
+      // the same key already booked (a retry racing the first, or arriving after it)
+      if (idem && (e instanceof AppError || (e as { code?: string }).code === PG_UNIQUE_VIOLATION)) {
+        const first = await replay<{ id: string; slotId: string; status: 'ACTIVE' }>(this.db, idem);
+        if (first) return first;
+      }
+      throw e;
+    }
+  }
+
+  private async bookOnce(
+    p: Principal,
+    dto: CreateBookingDto,
+    source: 'STAFF' | 'WEB' | 'SIMULATOR',
+    idem: IdempotencyKey | null,
+  ) {
     const identity = this.patients.parse(
       dto.patient.personalIdentityNumber,
       'patient.personalIdentityNumber',
@@ -87,6 +118,7 @@ export class TimebookService {
         actor: actorRef(p),
         source: p.kind === 'citizen' ? 'WEB' : source,
         publicUrl: this.config.PUBLIC_URL.replace(/\/$/, ''),
+        idempotency: idem,
       })
       .catch((e: unknown) => {
         // R12: the visit type was retired while this booking was being made (deferred trigger).
