@@ -99,7 +99,13 @@ async function main(): Promise<void> {
     const res = await call<{ id: string }>('POST', '/api/bookings', desk.token, {
       slotId: slot.id,
       visitTypeId: type.id,
-      patient: { personalIdentityNumber: personnummerFor(Math.random()) },
+      patient: {
+        personalIdentityNumber: personnummerFor(Math.random()),
+        // most give a mobile number (Swedish numbers reserved for fiction), so the SMS sink fills up
+        ...(Math.random() < 0.6
+          ? { phone: `+467017406${String(5 + Math.floor(Math.random() * 95)).padStart(2, '0')}` }
+          : {}),
+      },
     });
     if (res.status === 201) made.push({ id: res.body.id, token: desk.token });
   };
