@@ -44,6 +44,7 @@ import { MassCancellationService } from './timebook/mass-cancellation.service';
 import { OutboxJobDispatcher } from './infra/outbox/job-dispatch';
 import { SmsDeliveryController } from './notifications/sms-delivery.controller';
 import { SmsProcessor } from './notifications/sms.processor';
+import { RemindersProcessor } from './notifications/reminders.processor';
 import { OpenVialsProcessor } from './vaccinations/open-vials.processor';
 import { VaccinationsController } from './vaccinations/vaccinations.controller';
 import { VaccinationsRepository } from './vaccinations/vaccinations.repository';
@@ -105,6 +106,7 @@ export class AppModule {
         VaccinationsService,
         OpenVialsProcessor,
         SmsProcessor,
+        RemindersProcessor,
         HoldsProcessor,
         StockRepository,
         StockService,

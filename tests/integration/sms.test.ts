@@ -1,3 +1,4 @@
+import { RemindersProcessor } from '../../backend/src/notifications/reminders.processor';
 import { startSmsSink, SmsSink } from '../../backend/src/notifications/sms-sink';
 import {
   api,
@@ -101,5 +102,51 @@ describe('SMS over the provider interface (R17, R3)', () => {
         .map((m) => (/avbokad/.test(m.message) ? 'cancellation' : 'confirmation'))
         .sort(),
     ).toEqual(['cancellation', 'confirmation']);
+  });
+});
+
+describe('reminders (R18)', () => {
+  it('the day before: one reminder per booking with a phone, however often the job runs', async () => {
+    const { slotId, visitTypeId } = await freeSlot(units.U1);
+    const booked = await api(app.url, 'POST', '/api/bookings', {
+      token,
+      body: {
+        slotId,
+        visitTypeId,
+        patient: { personalIdentityNumber: newPersonnummer(), phone: '0701740640' },
+      },
+    });
+    expect(booked.status).toBe(201);
+    const { rows } = await db().query(
+      `SELECT extract(epoch FROM starts_at - now())::int AS s FROM slot WHERE id = $1`,
+      [slotId],
+    );
+    // a window around this booking's start stands in for "20–28 hours ahead"
+    const window = [`${rows[0].s - 60} seconds`, `${rows[0].s + 60} seconds`] as const;
+    const reminders = app.app.get(RemindersProcessor);
+    expect(await reminders.createReminders(...window)).toBeGreaterThanOrEqual(1);
+    expect(await reminders.createReminders(...window)).toBe(0);
+    const n = await db().query(
+      `SELECT count(*)::int AS n FROM notification WHERE booking_id = $1 AND kind = 'REMINDER'`,
+      [booked.body.id],
+    );
+    expect(n.rows[0].n).toBe(1);
+    const { rows: job } = await db().query(
+      `SELECT id FROM notification WHERE booking_id = $1 AND kind = 'REMINDER'`,
+      [booked.body.id],
+    );
+    // reminders wait out 20:00–08:00; in the daytime it arrives
+    const hour = Number(
+      new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', hour: '2-digit' }).format(new Date()),
+    );
+    if (hour >= 8 && hour < 20) {
+      await waitFor(
+        () => sink.messages.find((m) => m.to === '+46701740640' && /Påminnelse/.test(m.message)),
+        10_000,
+      );
+    } else {
+      const { rows: st } = await db().query(`SELECT status FROM notification WHERE id = $1`, [job[0].id]);
+      expect(st[0].status).toBe('PENDING');
+    }
   });
 });

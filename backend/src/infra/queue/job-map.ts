@@ -10,8 +10,10 @@ export interface JobMap {
   'stock.reconcile': { regionId: string; unitId: string | null; requestedBy: string | null; date: string };
   /** R17: cancel the bookings of a unit's day or time range, one SMS each; resumable. */
   'timebook.mass-cancel': { massCancellationId: string; unitId: string };
-  /** Send one recorded notification (the SMS issue delivers these). */
+  /** Send one recorded notification. */
   'sms.send': { notificationId: string };
+  /** R18: hourly, reminders for the visits of the day after. */
+  'sms.reminders': Record<string, never>;
   /** R25: at each unit's day end, doses left in opened vials become open-vial wastage. */
   'stock.close-open-vials': Record<string, never>;
   /** Nightly: every region's units, for the previous day. */
@@ -29,6 +31,7 @@ export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   'stock.close-open-vials': 'stock',
   'timebook.mass-cancel': 'timebook',
   'sms.send': 'sms',
+  'sms.reminders': 'sms',
   'stock.reconcile-nightly': 'stock',
 };
 

@@ -17,6 +17,7 @@ function schedules(
     { name: 'timebook.release-expired-holds', repeat: { everyMs: config.HOLD_SWEEP_SECONDS * 1000 } },
     { name: 'stock.reconcile-nightly', repeat: { cron: '30 2 * * *' } },
     { name: 'stock.close-open-vials', repeat: { cron: '*/15 * * * *' } },
+    { name: 'sms.reminders', repeat: { cron: '5 * * * *' } },
   ];
 }
 
