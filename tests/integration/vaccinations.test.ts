@@ -97,3 +97,22 @@ describe('administration takes a dose from stock (R21) and tracks opened vials (
     expect(await ledger(batchId)).toEqual({ sum: 5, balance: 5 });
   });
 });
+
+describe('idempotent administration', () => {
+  it('a retried POST with the same Idempotency-Key gives no second dose', async () => {
+    const { productId, batchId } = await batchOf(1, 5);
+    const body = { personalIdentityNumber: newPersonnummer(), productId, batchId, doseNumber: 1 };
+    const headers = { 'idempotency-key': `dose-retry-${Date.now()}` };
+    const [a, b] = await Promise.all([
+      api(app.url, 'POST', '/api/vaccinations', { token: prescriber, body, headers }),
+      api(app.url, 'POST', '/api/vaccinations', { token: prescriber, body, headers }),
+    ]);
+    expect(a.status).toBe(201);
+    expect(b.body).toEqual(a.body);
+    expect(await ledger(batchId)).toEqual({ sum: 4, balance: 4 });
+    const { rows } = await db().query(`SELECT count(*)::int AS n FROM vaccination WHERE batch_id = $1`, [
+      batchId,
+    ]);
+    expect(rows[0].n).toBe(1);
+  });
+});

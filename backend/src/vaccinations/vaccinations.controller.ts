@@ -1,5 +1,5 @@
-import { Body, Controller, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Headers, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentStaff } from '../auth/auth.decorators';
 import type { StaffPrincipal } from '../auth/principal';
@@ -28,10 +28,16 @@ export class VaccinationsController {
     summary: "Administer a dose from the unit's stock (R21); multi-dose vials are tracked (R25)",
   })
   @ApiZodBody(administerSchema)
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'a retried POST with the same key gives no second dose',
+  })
   administer(
     @CurrentStaff() p: StaffPrincipal,
     @Body(new ZodPipe(administerSchema)) dto: z.infer<typeof administerSchema>,
+    @Headers('idempotency-key') idempotencyHeader?: string,
   ) {
-    return this.vaccinations.administer(p, dto);
+    return this.vaccinations.administer(p, dto, idempotencyHeader);
   }
 }

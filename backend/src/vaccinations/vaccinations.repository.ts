@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../infra/database.service';
 import { OUTBOX_CHANNEL } from '../infra/outbox/outbox';
+import type { IdempotencyKey } from '../infra/idempotency';
 import { sql } from '../infra/sql';
 
 export interface Administration {
@@ -12,6 +13,7 @@ export interface Administration {
   regionId: string;
   careProviderId: string;
   actor: { userId: string; assignmentId: string; role: string };
+  idempotency: IdempotencyKey | null;
 }
 
 /**
@@ -87,10 +89,21 @@ export class VaccinationsRepository {
                'vaccination.administer', json_build_object('vaccinationId', vac.id, 'batchId', ${a.batchId}::text)
           FROM vac
         RETURNING id
+      ), idem AS (
+        -- a retried POST must not give a second dose: the first answer is kept under its key
+        INSERT INTO idempotency_record (scope, key, request_hash, status_code, response_body)
+        SELECT ${a.idempotency?.scope ?? null}, ${a.idempotency?.key ?? null}, ${a.idempotency?.requestHash ?? null}, 201,
+               json_build_object('id', vac.id, 'patientId', ${a.patientId}::text, 'batchId', ${a.batchId}::text,
+                 'doseNumber', ${a.doseNumber}::int,
+                 'stock', json_build_object('batchId', ${a.batchId}::text, 'doses', upd.doses, 'rowVersion', upd.row_version),
+                 'openVialDosesLeft', coalesce((SELECT doses_remaining FROM open_vial), (SELECT doses_remaining FROM new_vial)))
+          FROM vac, upd WHERE ${a.idempotency?.key ?? null}::text IS NOT NULL
+        RETURNING 1
       )
       SELECT vac.id, upd.doses AS balance, upd.row_version,
              coalesce((SELECT doses_remaining FROM open_vial), (SELECT doses_remaining FROM new_vial)) AS vial_doses_left,
              (SELECT count(*) FROM led) AS ledger, (SELECT count(*) FROM audit) AS audited,
+             (SELECT count(*) FROM idem) AS remembered,
              (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o LIMIT 1) AS notified
         FROM vac, upd`,
       );

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { can } from '../auth/access-policy';
 import type { StaffPrincipal } from '../auth/principal';
 import { forbidden, notFound, ruleBroken } from '../common/errors';
+import { DatabaseService } from '../infra/database.service';
+import { idempotencyKey, IdempotencyKey, PG_UNIQUE_VIOLATION, replay } from '../infra/idempotency';
 import { PatientsService } from '../patients/patients.service';
 import { VaccinationsRepository } from './vaccinations.repository';
 
@@ -10,6 +12,7 @@ export class VaccinationsService {
   constructor(
     private readonly repo: VaccinationsRepository,
     private readonly patients: PatientsService,
+    private readonly db: DatabaseService,
   ) {}
 
   /**
@@ -19,6 +22,28 @@ export class VaccinationsService {
   async administer(
     p: StaffPrincipal,
     dto: { personalIdentityNumber: string; productId: string; batchId: string; doseNumber: number },
+    idempotencyHeader?: string,
+  ) {
+    const idem = idempotencyKey(`${p.userId}:vaccination`, idempotencyHeader, dto);
+    if (idem) {
+      const first = await replay<Record<string, unknown>>(this.db, idem);
+      if (first) return first;
+    }
+    try {
+      return await this.administerOnce(p, dto, idem);
+    } catch (e) {
+      if (idem && (e as { code?: string }).code === PG_UNIQUE_VIOLATION) {
+        const first = await replay<Record<string, unknown>>(this.db, idem);
+        if (first) return first;
+      }
+      throw e;
+    }
+  }
+
+  private async administerOnce(
+    p: StaffPrincipal,
+    dto: { personalIdentityNumber: string; productId: string; batchId: string; doseNumber: number },
+    idem: IdempotencyKey | null,
   ) {
     if (!can(p, 'vaccination.administer', { unitId: p.unitId, regionId: p.regionId })) {
       throw forbidden(
@@ -38,6 +63,7 @@ export class VaccinationsService {
       regionId: p.regionId,
       careProviderId: p.careProviderId,
       actor: { userId: p.userId, assignmentId: p.assignmentId, role: p.role },
+      idempotency: idem,
     });
     if (res) {
       return {
