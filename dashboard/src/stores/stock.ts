@@ -1,3 +1,4 @@
+import { debouncedRefresh } from '../lib/debounced-refresh';
 import type { StockChanged } from '@events';
 import type { LedgerEntry, MovementResult, StockHistoryDay, UnitStock } from '@stock-api';
 import { defineStore } from 'pinia';
@@ -107,8 +108,7 @@ export const useStockStore = defineStore('stock', () => {
     return unitId.value ? 'loading' : 'idle';
   });
 
-  let refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  let refreshWaitingSince: number | null = null;
+  const refresher = debouncedRefresh(() => void refresh(), REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS);
   let highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   /** Following another unit: forget everything about the previous one. */
@@ -170,28 +170,11 @@ export const useStockStore = defineStore('stock', () => {
   }
 
   function scheduleRefresh(): void {
-    const now = Date.now();
-    refreshWaitingSince ??= now;
-    if (refreshTimer) {
-      // Debounce, but not beyond the max wait.
-      if (now - refreshWaitingSince >= REFRESH_MAX_WAIT_MS) return;
-      clearTimeout(refreshTimer);
-    }
-    const delay = Math.min(REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS - (now - refreshWaitingSince));
-    refreshTimer = setTimeout(
-      () => {
-        refreshTimer = null;
-        refreshWaitingSince = null;
-        void refresh();
-      },
-      Math.max(0, delay),
-    );
+    refresher.schedule();
   }
 
   function clearRefresh(): void {
-    if (refreshTimer) clearTimeout(refreshTimer);
-    refreshTimer = null;
-    refreshWaitingSince = null;
+    refresher.clear();
   }
 
   /** Refetches the stock (warnings, products), and the history and ledger shown with it. */

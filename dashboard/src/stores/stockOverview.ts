@@ -1,3 +1,4 @@
+import { debouncedRefresh } from '../lib/debounced-refresh';
 import type { OverviewAggregate, OverviewRow } from '@stock-api';
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
@@ -35,8 +36,7 @@ export const useStockOverviewStore = defineStore('stockOverview', () => {
 
   /** The newest version any event has told us of. */
   let latestSeen: number | null = null;
-  let refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  let refreshWaitingSince: number | null = null;
+  const refresher = debouncedRefresh(() => void refresh(), REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS);
   let highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   const status = computed<'idle' | 'loading' | 'ready' | 'error'>(() => {
@@ -105,27 +105,11 @@ export const useStockOverviewStore = defineStore('stockOverview', () => {
   }
 
   function scheduleRefresh(): void {
-    const now = Date.now();
-    refreshWaitingSince ??= now;
-    if (refreshTimer) {
-      if (now - refreshWaitingSince >= REFRESH_MAX_WAIT_MS) return;
-      clearTimeout(refreshTimer);
-    }
-    const delay = Math.min(REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS - (now - refreshWaitingSince));
-    refreshTimer = setTimeout(
-      () => {
-        refreshTimer = null;
-        refreshWaitingSince = null;
-        void refresh();
-      },
-      Math.max(0, delay),
-    );
+    refresher.schedule();
   }
 
   function clearRefresh(): void {
-    if (refreshTimer) clearTimeout(refreshTimer);
-    refreshTimer = null;
-    refreshWaitingSince = null;
+    refresher.clear();
   }
 
   async function refresh(): Promise<void> {
