@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { MetricsService } from './health/metrics.service';
 import { DatabaseService } from './infra/database.service';
 import { OutboxRelay } from './infra/outbox/outbox.relay';
+import { OutboxRetentionProcessor } from './infra/outbox/outbox-retention.processor';
 import { PrismaService } from './infra/prisma.service';
 import { QueueRegistry } from './infra/queue/queue.registry';
 import { WorkerHost } from './infra/queue/worker.host';
@@ -35,6 +36,9 @@ import { HoldsProcessor } from './timebook/holds.processor';
 import { BookingsController, TimebookController } from './timebook/timebook.controller';
 import { TimebookRepository } from './timebook/timebook.repository';
 import { TimebookService } from './timebook/timebook.service';
+import { WaitingRoomService } from './timebook/waiting-room.service';
+import { RebookingController, WebBookingController } from './timebook/web-booking.controller';
+import { WebBookingRepository } from './timebook/web-booking.repository';
 import { VisitTypesController } from './timebook/visit-types.controller';
 import { TimebookAdminController } from './timebook/timebook-admin.controller';
 import { TimebookAdminService } from './timebook/timebook-admin.service';
@@ -45,10 +49,27 @@ import { OutboxJobDispatcher } from './infra/outbox/job-dispatch';
 import { SmsDeliveryController } from './notifications/sms-delivery.controller';
 import { SmsProcessor } from './notifications/sms.processor';
 import { RemindersProcessor } from './notifications/reminders.processor';
+import { RecoveryProcessor } from './notifications/recovery.processor';
+import { SmsClock } from './notifications/sms-clock';
+import { SmsController } from './notifications/sms.controller';
+import { QueueBoardController } from './infra/queue/queue-board';
+import { SmsAdminService } from './notifications/sms-admin.service';
+import { CampaignsProcessor } from './notifications/campaigns.processor';
 import { OpenVialsProcessor } from './vaccinations/open-vials.processor';
 import { VaccinationsController } from './vaccinations/vaccinations.controller';
 import { VaccinationsRepository } from './vaccinations/vaccinations.repository';
 import { VaccinationsService } from './vaccinations/vaccinations.service';
+import { CitizenJournalController, JournalController } from './journal/journal.controller';
+import { JournalRepository } from './journal/journal.repository';
+import { JournalService } from './journal/journal.service';
+import { CoverageController } from './coverage/coverage.controller';
+import { CoverageProcessor } from './coverage/coverage.processor';
+import { CoverageRepository } from './coverage/coverage.repository';
+import { CoverageService } from './coverage/coverage.service';
+import { NvrController } from './nvr/nvr.controller';
+import { NvrExporter } from './nvr/nvr-exporter';
+import { NvrProcessor } from './nvr/nvr.processor';
+import { NvrService } from './nvr/nvr.service';
 
 /**
  * The whole application. Which parts run depends on PROCESS_ROLE: `api` serves HTTP and
@@ -68,6 +89,8 @@ export class AppModule {
             PatientsController,
             TimebookController,
             BookingsController,
+            WebBookingController,
+            RebookingController,
             VisitTypesController,
             TimebookAdminController,
             JobsController,
@@ -75,6 +98,12 @@ export class AppModule {
             ProductsController,
             VaccinationsController,
             SmsDeliveryController,
+            JournalController,
+            CitizenJournalController,
+            CoverageController,
+            NvrController,
+            SmsController,
+            QueueBoardController,
           ]
         : [],
       providers: [
@@ -87,6 +116,7 @@ export class AppModule {
         QueueRegistry,
         WorkerHost,
         OutboxRelay,
+        OutboxRetentionProcessor,
         RealtimeService,
         PresenceService,
         TokenService,
@@ -97,6 +127,8 @@ export class AppModule {
         PatientsService,
         TimebookRepository,
         TimebookService,
+        WebBookingRepository,
+        WaitingRoomService,
         VisitTypesService,
         TimebookAdminService,
         MassCancellationService,
@@ -107,11 +139,23 @@ export class AppModule {
         OpenVialsProcessor,
         SmsProcessor,
         RemindersProcessor,
+        RecoveryProcessor,
+        SmsClock,
+        SmsAdminService,
+        CampaignsProcessor,
         HoldsProcessor,
         StockRepository,
         StockService,
         ReconciliationProcessor,
         MetricsService,
+        JournalRepository,
+        JournalService,
+        CoverageRepository,
+        CoverageService,
+        CoverageProcessor,
+        NvrService,
+        NvrExporter,
+        NvrProcessor,
         ...(config.runsApi ? [LiveGateway] : []),
       ],
     };

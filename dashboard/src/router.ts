@@ -39,6 +39,13 @@ export function createAppRouter(): Router {
         meta: { public: true },
       },
       {
+        // Citizen web booking: its own session (BankID stand-in), not a staff login.
+        path: '/boka',
+        name: 'book',
+        component: () => import('./views/BookView.vue'),
+        meta: { public: true },
+      },
+      {
         path: '/tidbok',
         name: 'timebook',
         component: () => import('./views/TimebookView.vue'),
@@ -67,6 +74,49 @@ export function createAppRouter(): Router {
         name: 'stockOverview',
         component: () => import('./views/StockOverviewView.vue'),
         meta: { area: 'stockOverview' },
+      },
+      {
+        path: '/nvr',
+        name: 'nvrExports',
+        component: () => import('./views/NvrExportsView.vue'),
+        meta: { area: 'nvr' },
+      },
+      {
+        path: '/patient',
+        name: 'patient',
+        component: () => import('./views/PatientView.vue'),
+        meta: { area: 'journal' },
+      },
+      {
+        path: '/kontrollrapport',
+        name: 'controlReport',
+        component: () => import('./views/ControlReportView.vue'),
+        meta: { area: 'controlReport' },
+      },
+      {
+        // The citizen's own page: a citizen session of its own, not a staff login.
+        path: '/mina-vaccinationer',
+        name: 'citizenVaccinations',
+        component: () => import('./views/CitizenVaccinationsView.vue'),
+        meta: { public: true },
+      },
+      {
+        path: '/tackning',
+        name: 'coverage',
+        component: () => import('./views/CoverageView.vue'),
+        meta: { area: 'coverage' },
+      },
+      {
+        path: '/sms',
+        name: 'sms',
+        component: () => import('./views/SmsView.vue'),
+        meta: { area: 'sms' },
+      },
+      {
+        // dev/demo: the local SMS sink's messages (the API answers 404 elsewhere)
+        path: '/sms/fangare',
+        name: 'smsSink',
+        component: () => import('./views/SmsSinkView.vue'),
       },
       {
         path: '/start',

@@ -50,6 +50,7 @@ import {
 import { generatePopulation, Person } from './population';
 import { Rng } from './prng';
 import { Column, insertRows, unnestSource, chunks } from './sql';
+import { seedJournal } from './journal';
 
 export type { Scale } from './catalogue';
 
@@ -90,6 +91,11 @@ export interface SeedCounts {
   stockAdministered: number;
   stockWastage: number;
   stockBalances: number;
+  journalPatients: number;
+  guardianships: number;
+  journalDoses: number;
+  declarations: number;
+  prescriptions: number;
 }
 
 export interface SeedSummary {
@@ -742,6 +748,23 @@ async function seedInTransaction(
   }
   step(`stock: ${n.stockMovements} ledger rows, ${balanceRes.rowCount ?? 0} balances`);
 
+  // ------------------------------------------------------------ journal (R5, R6, R19, R20, R22)
+  const fixedU1 = must(unitIds, FIXED_UNIT_HSA.U1, 'unit');
+  const journal = await seedJournal(client, {
+    people,
+    today,
+    unitU1: fixedU1,
+    productComirnaty: productIdOf('comirnaty'),
+    productInfluenza: productIdOf('influenza'),
+    physicianId: must(userIds, 'SE2321000057-L001', 'user'),
+    bookedPatient: specials.find((x) => x.role === 'coordination' && x.ordinal === 1)?.identityNumber ?? null,
+  });
+  Object.assign(n, journal.counts);
+  step(
+    `journal: ${n.journalDoses} historical doses, ${n.guardianships} guardianships, ${n.prescriptions} prescriptions` +
+      (journal.guardian ? `; guardian (citizen login) ${journal.guardian}` : ''),
+  );
+
   // ------------------------------------------------------------ summary
   const fixedUnits = unitDefs.filter((u) => u.fixed);
   const units = Object.fromEntries(fixedUnits.map((u) => [u.fixed, unitIdOf(u.hsaId)])) as Record<
@@ -834,5 +857,10 @@ function zeroCounts(): SeedCounts {
     stockAdministered: 0,
     stockWastage: 0,
     stockBalances: 0,
+    journalPatients: 0,
+    guardianships: 0,
+    journalDoses: 0,
+    declarations: 0,
+    prescriptions: 0,
   };
 }

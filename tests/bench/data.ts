@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { Client, Pool } from 'pg';
+import type { JsonClient } from './http-client';
 import { ROOT } from './proc';
 
 /** The bench's own database and Redis prefix: never the demo's or the tests'. */
 export const BENCH_DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/vaxops_bench';
 export const BENCH_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const BENCH_REDIS_PREFIX = 'vaxops-bench';
+/** Follows the database name (vaxops_bench_x → vaxops-bench-x), so two benches on one machine share no queues. */
+export const BENCH_REDIS_PREFIX = new URL(BENCH_DATABASE_URL).pathname.slice(1).replace(/_/g, '-');
 export const BENCH_HSA_ID = 'SE-BENCH-B001';
 /** The stock manager (STOCK_MANAGER at the bench unit) who moves stock in the contention row. */
 export const BENCH_STOCK_HSA_ID = 'SE-BENCH-S001';
@@ -58,7 +60,7 @@ export async function clearRedis(): Promise<void> {
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${BENCH_REDIS_PREFIX}*`, 'COUNT', 1000);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${BENCH_REDIS_PREFIX}:*`, 'COUNT', 1000);
       cursor = next;
       if (keys.length) await redis.del(...keys);
     } while (cursor !== '0');
@@ -230,6 +232,21 @@ export async function checkBookings(pool: Pool, unitId: string): Promise<Booking
     [unitId],
   );
   return rows[0]!;
+}
+
+/**
+ * The fan-out rows' change: booking the i-th seeded slot for the i-th patient through the API
+ * (true when it was a 201).
+ */
+export function bookSlot(http: JsonClient, data: BenchData, token: string): (i: number) => Promise<boolean> {
+  return async (i) => {
+    const body = {
+      slotId: data.slotIds[i],
+      visitTypeId: data.visitTypeId,
+      patient: { personalIdentityNumber: data.patients[i] },
+    };
+    return (await http.post('/api/bookings', body, token)).status === 201;
+  };
 }
 
 export async function topicVersion(pool: Pool, unitId: string): Promise<number> {

@@ -24,8 +24,8 @@ interface Tracker {
 }
 
 export interface FanoutOptions {
-  /** base URL of the socket.io server; the namespace is `/live` */
-  url: string;
+  /** base URL of the socket.io server (or servers: client i connects to urls[i % n]); namespace `/live` */
+  url: string | string[];
   token?: string;
   unitId: string;
   clients: number;
@@ -83,8 +83,9 @@ export async function runFanout(opts: FanoutOptions): Promise<FanoutResult> {
   let sampleEvent: Record<string, unknown> | undefined;
   let closing = false;
 
-  const connectOne = async (): Promise<Tracker> => {
-    const socket = io(`${opts.url}/live`, {
+  const urls = Array.isArray(opts.url) ? opts.url : [opts.url];
+  const connectOne = async (index: number): Promise<Tracker> => {
+    const socket = io(`${urls[index % urls.length]}/live`, {
       auth: opts.token ? { token: opts.token } : {},
       transports: ['websocket'],
       forceNew: true, // one connection per client, as a thousand browsers would have
@@ -125,7 +126,9 @@ export async function runFanout(opts: FanoutOptions): Promise<FanoutResult> {
   const connectStarted = nowMs();
   try {
     for (let i = 0; i < opts.clients; i += CONNECT_WAVE) {
-      const wave = Array.from({ length: Math.min(CONNECT_WAVE, opts.clients - i) }, connectOne);
+      const wave = Array.from({ length: Math.min(CONNECT_WAVE, opts.clients - i) }, (_, k) =>
+        connectOne(i + k),
+      );
       for (const r of await Promise.allSettled(wave)) {
         if (r.status === 'fulfilled') trackers.push(r.value);
         else {

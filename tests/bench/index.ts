@@ -7,16 +7,20 @@
  * killed on exit, Ctrl-C or error. Progress goes to stderr, the table to stdout, and the same
  * rows with their raw measurements to bench-results.json at the repository root.
  *
- * Flags: --quick | --scale=full (default) · --only=rush,fanout,stock · --clients=N · --rounds=N
+ * Flags: --quick | --scale=full (default) · --only=rush,fanout,instances,stock,coverage,nvr,sms · --clients=N · --rounds=N
  */
 import { BenchContext, log } from './context';
 import { benchPool, clearRedis, recreateDatabase, seed } from './data';
 import { ensureBuilt, killAllChildren } from './proc';
-import { fanoutRow, rushRow, stockRow } from './rows';
+import { coverageRow, fanoutRow, nvrRow, rushRow, smsRow, stockRow, twoInstancesRow } from './rows';
 import { parseArgs } from './scale';
 import { benchFanout } from './scenario-fanout';
+import { benchNvr } from './scenario-nvr';
 import { benchRush } from './scenario-rush';
 import { benchStock } from './scenario-stock';
+import { benchTwoInstances } from './scenario-two-instances';
+import { benchCoverage } from './scenario-coverage';
+import { benchSms } from './scenario-sms';
 import { formatTable, Row, writeResults } from './table';
 
 async function main(): Promise<void> {
@@ -39,7 +43,11 @@ async function main(): Promise<void> {
     const ctx: BenchContext = { scale, data, pool };
     if (only.has('rush')) rows.push(rushRow(await benchRush(ctx)));
     if (only.has('fanout')) rows.push(fanoutRow(await benchFanout(ctx)));
+    if (only.has('instances')) rows.push(twoInstancesRow(await benchTwoInstances(ctx)));
     if (only.has('stock')) rows.push(stockRow(await benchStock(ctx)));
+    if (only.has('coverage')) rows.push(coverageRow(await benchCoverage(ctx)));
+    if (only.has('nvr')) rows.push(nvrRow(await benchNvr(ctx)));
+    if (only.has('sms')) rows.push(smsRow(await benchSms(ctx, scale.smsRecipients)));
   } finally {
     await pool.end();
   }

@@ -1,12 +1,16 @@
+import type { SmsMeasurement, SmsRound } from './scenario-sms';
 import { median } from './context';
 import type { CpuUse } from './cpu';
 import type { BookingCheck } from './data';
 import type { FanoutResult } from './fanout';
 import type { RushResult } from './rush';
 import type { FanoutMeasurement, FanoutRound } from './scenario-fanout';
+import type { InstancesRound } from './scenario-two-instances';
 import { topWaits } from './pg-waits';
 import type { RushRound } from './scenario-rush';
+import type { NvrMeasurement, NvrResult } from './scenario-nvr';
 import type { StockMeasurement, StockRound } from './scenario-stock';
+import type { CoverageBenchResult } from './scenario-coverage';
 import { round } from './stats';
 import type { Row } from './table';
 
@@ -25,6 +29,8 @@ const GOAL_FANOUT_P95_MS = 100;
 const GOAL_FANOUT_P99_MS = 250;
 const GOAL_FANOUT_RATIO = 0.5;
 const GOAL_STOCK_RATIO = 0.5;
+const GOAL_COVERAGE_QUERY_MS = 50;
+const GOAL_COVERAGE_EVENT_MS = 5;
 
 /** Failures of every round, labelled with the side and round they happened in. */
 function collect<T>(rounds: Array<{ ours: T; baseline: T }>, failures: (m: T) => string[]): string[] {
@@ -304,4 +310,145 @@ function stockNotes(rounds: StockRound[]): string[] {
     `PostgreSQL, likewise: ${waits('baseline')}`,
     `load average at start of each run (ours/baseline): ${rounds.map((r) => `${r.ours.load}/${r.baseline.load}`).join(', ')}`,
   ];
+}
+
+/** R29: coverage read time against a plain GROUP BY; what one dose costs the live figures. */
+export function coverageRow(r: CoverageBenchResult): Row {
+  const ratio = round(r.query.baseline.p50 / r.query.ours.p50, 1);
+  const goalMisses: string[] = [];
+  if (r.query.ours.p50 > GOAL_COVERAGE_QUERY_MS)
+    goalMisses.push(`query p50 ${round(r.query.ours.p50)} ms > ${GOAL_COVERAGE_QUERY_MS} ms`);
+  if (r.perEvent.costMs > GOAL_COVERAGE_EVENT_MS)
+    goalMisses.push(`per-event ${round(r.perEvent.costMs, 2)} ms > ${GOAL_COVERAGE_EVENT_MS} ms`);
+  return {
+    scenario:
+      `coverage (${r.people.toLocaleString('en')} people, ${r.vaccinations.toLocaleString('en')} vaccinations; ` +
+      `municipality × age group × dose)`,
+    ours:
+      `query p50 ${ms(r.query.ours.p50)} / p95 ${ms(r.query.ours.p95)} (HTTP; SQL ${ms(r.query.oursSql.p50)}); ` +
+      `per event +${ms(r.perEvent.costMs, 2)} (insert p50 ${ms(r.perEvent.withTriggers.p50, 2)} vs ${ms(r.perEvent.without.p50, 2)} without)`,
+    baseline: `GROUP BY p50 ${ms(r.query.baseline.p50)} / max ${ms(r.query.baseline.max)}`,
+    ratio,
+    goal: `query ≤ ${GOAL_COVERAGE_QUERY_MS} ms; per-event update ≤ ${GOAL_COVERAGE_EVENT_MS} ms; equal to the GROUP BY and to a rebuild`,
+    goalMisses,
+    failures: r.failures,
+    notes: [
+      `coverage: bulk load ${round(r.loadSeconds)} s (triggers off), rebuild from scratch ${round(r.rebuildSeconds)} s ` +
+        `(the coverage.rebuild job's work); ${r.perEvent.events} measured doses each side; load average ${r.load}`,
+      `coverage per-event insert p95 with triggers ${ms(r.perEvent.withTriggers.p95, 2)}, without ${ms(r.perEvent.without.p95, 2)}`,
+    ],
+    details: { ...r },
+  };
+}
+
+/** Issue 8: two instances within 1.5× of one (latency p95: one ÷ two ≥ 1 / 1.5). */
+export function twoInstancesRow(rounds: InstancesRound[]): Row {
+  const two = fanoutMedians(rounds.map((r) => r.two));
+  const one = fanoutMedians(rounds.map((r) => r.one));
+  const ratio = round(Math.max(one.p95, 0.1) / Math.max(two.p95, 0.1), 2);
+  const goal = round(1 / 1.5, 2);
+  const first = rounds[0]!.two;
+  return {
+    scenario: `two instances (${first.clients} clients split over 2 API instances × ${first.triggers} changes; median of ${rounds.length})`,
+    ours: fanoutFigure(two),
+    baseline: `one instance: ${fanoutFigure(one)}`,
+    ratio,
+    goal: `within 1.5× of one instance (ratio ≥ ${goal})`,
+    goalMisses: ratio < goal ? [`ratio ${ratio} < ${goal}`] : [],
+    failures: collect(
+      rounds.map((r) => ({ ours: r.two, baseline: r.one })),
+      fanoutFailures,
+    ),
+    notes: [
+      'bookings go to instance A; clients on B get each event through the Redis adapter',
+      `load average at start of each run (two/one): ${rounds.map((r) => `${r.two.load}/${r.one.load}`).join(', ')}`,
+    ],
+    details: {
+      medians: { two, one },
+      rounds: rounds.map((r) => ({
+        two: { ...r.two, sampleEvent: undefined },
+        one: { ...r.one, sampleEvent: undefined },
+      })),
+    },
+  };
+}
+
+const GOAL_NVR_ROWS_PER_SEC = 50_000;
+const GOAL_NVR_RSS_MB = 300;
+const GOAL_NVR_RATIO = 0.3;
+
+/** R28: rows/s and peak RSS of the export against `COPY (SELECT …) TO STDOUT`; exactly once checked. */
+export function nvrRow(result: NvrResult): Row {
+  const { rounds, small } = result;
+  const med = (side: 'ours' | 'baseline', f: (m: NvrMeasurement) => number) =>
+    median(rounds.map((r) => f(r[side])));
+  const ours = {
+    rowsPerSec: med('ours', (m) => m.rowsPerSec),
+    peakRssMb: Math.max(...rounds.map((r) => r.ours.peakRssMb)),
+  };
+  const baseline = { rowsPerSec: med('baseline', (m) => m.rowsPerSec) };
+  const ratio = round(ours.rowsPerSec / baseline.rowsPerSec, 2);
+  const goalMisses: string[] = [];
+  if (ours.rowsPerSec < GOAL_NVR_ROWS_PER_SEC) goalMisses.push(`${Math.round(ours.rowsPerSec)} rows/s`);
+  if (ours.peakRssMb > GOAL_NVR_RSS_MB) goalMisses.push(`peak RSS ${round(ours.peakRssMb)} MB`);
+  if (ratio < GOAL_NVR_RATIO) goalMisses.push(`ratio ${ratio} < ${GOAL_NVR_RATIO}`);
+  const n = rounds[0]!.ours.doses;
+  const failures = [
+    ...small.failures.map((f) => `${small.doses}-dose run: ${f}`),
+    ...collect(rounds, (m: NvrMeasurement) => m.failures),
+  ];
+  return {
+    scenario: `NVR export (${n} doses to FHIR NDJSON + CSV; median of ${rounds.length})`,
+    ours: `${Math.round(ours.rowsPerSec)} rows/s, peak RSS ${round(ours.peakRssMb)} MB`,
+    baseline: `COPY ${Math.round(baseline.rowsPerSec)} rows/s`,
+    ratio,
+    goal: `≥ ${GOAL_NVR_ROWS_PER_SEC} rows/s, peak RSS ≤ ${GOAL_NVR_RSS_MB} MB, ratio ≥ ${GOAL_NVR_RATIO}`,
+    goalMisses,
+    failures,
+    notes: [
+      `memory flat: peak RSS of the server ${round(small.peakRssMb)} MB exporting ${small.doses} doses, ` +
+        `${round(ours.peakRssMb)} MB exporting ${n} (RSS before a run ${round(median(rounds.map((r) => r.ours.startRssMb)))} MB)`,
+      `NDJSON ${round(median(rounds.map((r) => r.ours.bytes)) / 1e6)} MB per run; COPY text ${round(median(rounds.map((r) => r.baseline.bytes)) / 1e6)} MB; ` +
+        `time ours ${round(
+          med('ours', (m) => m.seconds),
+          2,
+        )} s (POST → COMPLETED, through the queue), COPY ${round(
+          med('baseline', (m) => m.seconds),
+          2,
+        )} s`,
+      `load average at start of each run (ours/baseline): ${rounds.map((r) => `${r.ours.load}/${r.baseline.load}`).join(', ')}`,
+    ],
+    details: { medians: { ours, baseline }, small, rounds },
+  };
+}
+
+const GOAL_SMS_ENQUEUE_S = 10;
+const GOAL_SMS_RATIO = 0.5;
+
+/** Mass SMS (one round: a 100,000-recipient campaign is long enough to smooth out bursts). */
+export function smsRow(r: SmsRound): Row {
+  const ratio = round(r.ours.perSec / r.baseline.perSec, 2);
+  const goalMisses: string[] = [];
+  if (!(r.ours.enqueueSeconds <= GOAL_SMS_ENQUEUE_S))
+    goalMisses.push(`enqueue ${round(r.ours.enqueueSeconds, 1)} s > ${GOAL_SMS_ENQUEUE_S} s`);
+  if (ratio < GOAL_SMS_RATIO) goalMisses.push(`ratio ${ratio} < ${GOAL_SMS_RATIO}`);
+  const failures: string[] = [];
+  if (r.ours.duplicates) failures.push(`${r.ours.duplicates} recipients got more than one message`);
+  if (r.ours.missing) failures.push(`${r.ours.missing} recipients got none`);
+  const fig = (m: SmsMeasurement, what: string) =>
+    `enqueue ${round(m.enqueueSeconds, 2)} s, ${Math.round(m.perSec)} ${what}/s, ${m.duplicates} duplicates`;
+  return {
+    scenario: `mass SMS (${r.ours.recipients.toLocaleString('en')} recipients, local sink)`,
+    ours: fig(r.ours, 'msg'),
+    baseline: `bare BullMQ addBulk + no-op worker: ${fig(r.baseline, 'jobs')}`,
+    ratio,
+    goal: `enqueue ≤ ${GOAL_SMS_ENQUEUE_S} s; 0 duplicates; ratio ≥ ${GOAL_SMS_RATIO}`,
+    goalMisses,
+    failures,
+    notes: [
+      `ours is capped by SMS_RATE_PER_SECOND (1000/s at most, the shared send rate) and does a claim, an HTTP send and a recorded SENT per message; the baseline's worker does nothing`,
+      `load average at start (ours/baseline): ${r.ours.load}/${r.baseline.load}`,
+    ],
+    details: { ...r },
+  };
 }

@@ -26,10 +26,34 @@ export interface Scale {
   stockMovements: number;
   /** movement requests made (on their own batches) before each measured run */
   stockWarmup: number;
+  /** people in the coverage region's population register */
+  coveragePeople: number;
+  /** doses loaded for them */
+  coverageVaccinations: number;
+  /** single doses inserted, with and without the coverage triggers, for the per-event cost */
+  coverageEvents: number;
+  /** measured coverage reads (municipality × age group) */
+  coverageQueries: number;
+  /** runs of the plain GROUP BY baseline */
+  coverageBaselineRuns: number;
+  /** doses in the NVR export row (R28) */
+  nvrDoses: number;
+  /** rounds of the NVR row (each one re-marks every dose unreported) */
+  nvrRounds: number;
+  /** recipients of the mass SMS campaign */
+  smsRecipients: number;
 }
 
-export type ScenarioName = 'rush' | 'fanout' | 'stock';
-export const SCENARIOS: readonly ScenarioName[] = ['rush', 'fanout', 'stock'];
+export type ScenarioName = 'rush' | 'fanout' | 'instances' | 'stock' | 'coverage' | 'nvr' | 'sms';
+export const SCENARIOS: readonly ScenarioName[] = [
+  'rush',
+  'fanout',
+  'instances',
+  'stock',
+  'coverage',
+  'nvr',
+  'sms',
+];
 
 export const SCALES: Record<Scale['name'], Scale> = {
   quick: {
@@ -46,6 +70,14 @@ export const SCALES: Record<Scale['name'], Scale> = {
     stockBatches: 5,
     stockMovements: 3000,
     stockWarmup: 300,
+    coveragePeople: 37_000,
+    coverageVaccinations: 100_000,
+    coverageEvents: 200,
+    coverageQueries: 60,
+    coverageBaselineRuns: 6,
+    nvrDoses: 100_000,
+    nvrRounds: 3,
+    smsRecipients: 10_000,
   },
   full: {
     name: 'full',
@@ -61,6 +93,14 @@ export const SCALES: Record<Scale['name'], Scale> = {
     stockBatches: 5,
     stockMovements: 15000,
     stockWarmup: 600,
+    coveragePeople: 370_000,
+    coverageVaccinations: 1_000_000,
+    coverageEvents: 500,
+    coverageQueries: 150,
+    coverageBaselineRuns: 6,
+    nvrDoses: 1_000_000,
+    nvrRounds: 2,
+    smsRecipients: 100_000,
   },
 };
 
@@ -71,7 +111,8 @@ export interface Options {
 }
 
 /**
- * Flags: `--quick` (= `--scale=quick`), `--scale=full` (the default), `--only=rush,fanout,stock`, and
+ * Flags: `--quick` (= `--scale=quick`), `--scale=full` (the default), `--only=<scenarios>` (any of
+ * SCENARIOS, comma-separated), and
  * `--clients=N` to override the fan-out client count (e.g. 500 on a struggling machine), and
  * `--rounds=N` to override the number of interleaved rounds.
  */
@@ -98,7 +139,7 @@ export function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${arg}: expected a positive integer`);
     } else if (arg !== '--') {
       throw new Error(
-        `unknown flag ${arg} (known: --quick, --scale=quick|full, --only=rush,fanout,stock, --clients=N, --rounds=N)`,
+        `unknown flag ${arg} (known: --quick, --scale=quick|full, --only=${SCENARIOS.join(',')}, --clients=N, --rounds=N)`,
       );
     }
   }

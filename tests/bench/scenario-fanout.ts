@@ -1,6 +1,7 @@
 import { BenchContext, load1, log } from './context';
 import { cpuMeter, CpuUse } from './cpu';
 import {
+  bookSlot,
   BENCH_HSA_ID,
   relayBatches,
   RelayBatches,
@@ -87,14 +88,7 @@ async function oursOnce(
       clients: scale.fanoutClients,
       ratePerSec: scale.fanoutRatePerSec,
       seconds: scale.fanoutSeconds,
-      trigger: async (i) => {
-        const body = {
-          slotId: data.slotIds[i],
-          visitTypeId: data.visitTypeId,
-          patient: { personalIdentityNumber: data.patients[i] },
-        };
-        return (await http.post('/api/bookings', body, token)).status === 201;
-      },
+      trigger: bookSlot(http, data, token),
       finalVersion: () => topicVersion(pool, data.unitId),
       beforeChanges: async () => {
         before = await scrape(server.url); // also resets the event-loop lag monitor

@@ -3,10 +3,10 @@ import { BENCH_DATABASE_URL, BENCH_REDIS_PREFIX, BENCH_REDIS_URL } from './data'
 import { Child, freePort, SERVER_MAIN, startChild } from './proc';
 
 /** The system under test, as `npm start` runs it (built JS, role `all`: API, relay and workers). */
-export async function startServer(): Promise<Child> {
+export async function startServer(extraEnv: Record<string, string> = {}, name = 'server'): Promise<Child> {
   const port = await freePort();
   return startChild({
-    name: 'server',
+    name,
     args: [SERVER_MAIN],
     port,
     healthPath: '/api/health',
@@ -18,10 +18,13 @@ export async function startServer(): Promise<Child> {
       PORT: String(port),
       HOST: '127.0.0.1',
       AUTH_MODE: 'dev',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      // one bench token drives 100 clients: the limit is checked (its Redis cost is measured) but not hit
+      RATE_LIMIT_PER_MINUTE: '100000000',
       PROCESS_ROLE: 'all',
       DASHBOARD_DIR: '/nonexistent',
       DB_POOL_SIZE: '20',
+      ...extraEnv,
     },
   });
 }

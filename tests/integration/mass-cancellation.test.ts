@@ -94,8 +94,8 @@ describe('mass cancellation (R17)', () => {
 
     const { rows: after } = await db().query(
       `SELECT b.status, b.mass_cancellation_id, s.status AS slot,
-              (SELECT count(*)::int FROM notification n WHERE n.booking_id = b.id) AS notices,
-              (SELECT n.id FROM notification n WHERE n.booking_id = b.id) AS notification_id,
+              (SELECT count(*)::int FROM notification n WHERE n.booking_id = b.id AND n.kind = 'CANCELLATION') AS notices,
+              (SELECT n.id FROM notification n WHERE n.booking_id = b.id AND n.kind = 'CANCELLATION') AS notification_id,
               coalesce(b.phone, p.phone) IS NOT NULL AND NOT p.protected_identity AND NOT p.sms_opt_out AS smsable
          FROM booking b JOIN slot s ON s.id = b.slot_id JOIN patient p ON p.id = b.patient_id
         WHERE b.id = ANY($1::text[])`,
@@ -117,6 +117,7 @@ describe('mass cancellation (R17)', () => {
       connection: { url: TEST_REDIS_URL },
       prefix: `${TEST_REDIS_PREFIX}:bull`,
     });
+    sms.on('error', () => undefined);
     try {
       const jobs = await sms.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
       const ids = after.filter((r) => r.notification_id).map((r) => `sms-${r.notification_id}`);

@@ -1,3 +1,4 @@
+import { OutboxRetentionProcessor } from '../../backend/src/infra/outbox/outbox-retention.processor';
 import type { TimebookChanged } from '../../backend/src/realtime/events';
 import {
   api,
@@ -91,6 +92,33 @@ describe('outbox and scale-out', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+});
+
+describe('outbox retention', () => {
+  it('published events older than two days are deleted; recent and unpublished ones stay', async () => {
+    const app = await startApp({ OUTBOX_RELAY: 'off', PROCESS_ROLE: 'api' });
+    try {
+      const key = `retention-test:${Date.now()}`;
+      const { rows } = await db().query(
+        `INSERT INTO outbox_event (topic, topic_key, version, event_type, payload, created_at, published_at)
+         VALUES ('jobs', $1, 1, 'job.progress', '{}', now() - interval '3 days', now() - interval '3 days'),
+                ('jobs', $1, 2, 'job.progress', '{}', now() - interval '3 hours', now() - interval '3 hours'),
+                -- never published (a relay down for days): kept whatever its age
+                ('jobs', $1, 3, 'job.progress', '{}', now() - interval '3 days', NULL)
+         RETURNING id, version`,
+        [key],
+      );
+      await app.app.get(OutboxRetentionProcessor).prune();
+      const left = await db().query(
+        `SELECT version FROM outbox_event WHERE topic_key = $1 ORDER BY version`,
+        [key],
+      );
+      expect(left.rows.map((r) => r.version)).toEqual([2, 3]);
+      await db().query(`DELETE FROM outbox_event WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+    } finally {
+      await app.close();
     }
   });
 });

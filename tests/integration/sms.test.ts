@@ -54,6 +54,11 @@ describe('SMS over the provider interface (R17, R3)', () => {
       10_000,
     );
     expect(confirmation.message).toMatch(/Vaccinationsmottagningen Jönköping/);
+    // its link is the booking's signed link: it opens this booking without logging in
+    const link = /\/boka\?ombokning=(\S+)/.exec(confirmation.message)?.[1];
+    expect(link).toBeDefined();
+    const opened = await api(app.url, 'GET', `/api/booking-links/${link}`);
+    expect(opened).toMatchObject({ status: 200, body: { booking: { id: bookingId } } });
     const msg = await waitFor(
       () => sink.messages.find((m) => m.to === '+46701740630' && /avbokad/.test(m.message)),
       10_000,
@@ -132,9 +137,12 @@ describe('reminders (R18)', () => {
     );
     expect(n.rows[0].n).toBe(1);
     const { rows: job } = await db().query(
-      `SELECT id FROM notification WHERE booking_id = $1 AND kind = 'REMINDER'`,
+      `SELECT id, body FROM notification WHERE booking_id = $1 AND kind = 'REMINDER'`,
       [booked.body.id],
     );
+    // cancel or rebook from the reminder's signed link
+    const link = /\/boka\?ombokning=(\S+)/.exec(job[0].body)?.[1];
+    expect((await api(app.url, 'GET', `/api/booking-links/${link}`)).body.booking.id).toBe(booked.body.id);
     // reminders wait out 20:00–08:00; in the daytime it arrives
     const hour = Number(
       new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', hour: '2-digit' }).format(new Date()),
@@ -148,5 +156,64 @@ describe('reminders (R18)', () => {
       const { rows: st } = await db().query(`SELECT status FROM notification WHERE id = $1`, [job[0].id]);
       expect(st[0].status).toBe('PENDING');
     }
+  });
+});
+
+describe('next-dose reminders (issue 6)', () => {
+  /** A person with a phone and dose 1 of a two-dose product, given `daysAgo` days ago. */
+  async function doseOne(daysAgo: number, opts: { protectedIdentity?: boolean } = {}) {
+    const { rows } = await db().query(
+      `WITH p AS (
+         INSERT INTO patient (identity_number, identity_type, first_name, last_name, phone, protected_identity)
+         VALUES ($1, 'PERSONNUMMER', 'Dosa', 'Två', CASE WHEN $3 THEN NULL ELSE '+46701749' || lpad((random() * 999)::int::text, 3, '0') END, $3)
+         RETURNING id, phone
+       ), pr AS (
+         SELECT id, dose_interval_days FROM product WHERE doses_in_series = 2 AND dose_interval_days IS NOT NULL
+          ORDER BY dose_interval_days LIMIT 1
+       ), v AS (
+         INSERT INTO vaccination (patient_id, product_id, dose_number, given_at, given_on, unit_id, care_provider_id,
+                                  historical, comment)
+         SELECT p.id, pr.id, 1, now() - make_interval(days => pr.dose_interval_days + $2),
+                (now() AT TIME ZONE 'Europe/Stockholm')::date - (pr.dose_interval_days + $2), u.id, u.care_provider_id,
+                true, 'nästa dos-prov'
+           FROM p, pr, unit u WHERE u.id = $4
+         RETURNING id, patient_id, product_id
+       )
+       SELECT v.id, v.patient_id, v.product_id, p.phone FROM v, p`,
+      [newPersonnummer(), daysAgo, opts.protectedIdentity ?? false, units.U1],
+    );
+    return rows[0] as { id: string; patient_id: string; product_id: string; phone: string | null };
+  }
+  const remindersOf = async (vaccinationId: string) =>
+    (
+      await db().query(
+        `SELECT to_phone, body, status FROM notification WHERE dedupe_key = 'next-dose:' || $1`,
+        [vaccinationId],
+      )
+    ).rows;
+
+  it('once the interval has passed: one SMS per dose, none when dose 2 is on record, none for R3, none for long-past doses', async () => {
+    const due = await doseOne(1);
+    const notYet = await doseOne(-3); // falls due in three days
+    const longAgo = await doseOne(400); // fell due more than two weeks ago: not messaged
+    const protectedOne = await doseOne(1, { protectedIdentity: true });
+    const hasDoseTwo = await doseOne(2);
+    await db().query(
+      `INSERT INTO vaccination (patient_id, product_id, dose_number, given_at, given_on, unit_id, care_provider_id, historical)
+       SELECT $1, $2, 2, now(), (now() AT TIME ZONE 'Europe/Stockholm')::date, u.id, u.care_provider_id, true
+         FROM unit u WHERE u.id = $3`,
+      [hasDoseTwo.patient_id, hasDoseTwo.product_id, units.U1],
+    );
+
+    const reminders = app.app.get(RemindersProcessor);
+    expect(await reminders.createNextDoseReminders()).toBeGreaterThanOrEqual(1);
+    expect(await reminders.createNextDoseReminders()).toBe(0); // however often it runs
+
+    const [msg] = await remindersOf(due.id);
+    expect(msg).toMatchObject({ to_phone: due.phone });
+    expect(msg.body).toMatch(/dags för dos 2/);
+    expect(msg.body).not.toMatch(/\d{10,12}/); // never an identity number
+    for (const none of [notYet, longAgo, protectedOne, hasDoseTwo])
+      expect(await remindersOf(none.id)).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { RedisService } from '../../backend/src/infra/redis.service';
 import type { StockChanged } from '../../backend/src/realtime/events';
 import {
   api,
@@ -253,7 +254,19 @@ describe('access and live updates', () => {
       const e = await waitFor(() => seen.find((x) => x.balances.some((b) => b.batchId === batchId)), 1000);
       expect(e.version).toBe(ack.version + 1);
       expect(e.balances[0]).toMatchObject({ batchId, doses: 54 });
-      await waitFor(() => regional.find((x) => x.unitId === units.U1), 1000);
+      const first = await waitFor(() => regional.find((x) => x.unitId === units.U1), 1000);
+      expect(first.version).toBeGreaterThan(rack.version);
+
+      // Redis restarted empty loses the region room's counter: the next version must still be
+      // higher than the one the screen holds (else it would ignore every event until caught up)
+      const redis = app.app.get(RedisService);
+      expect(await redis.client.del(redis.key('version', 'stock-region', seedInfo().regionId))).toBe(1);
+      await api(app.url, 'POST', `/api/units/${units.U1}/stock/movements`, {
+        token,
+        body: { kind: 'WASTAGE', batchId, doses: 1, reason: 'CONTAMINATED' },
+      });
+      const after = await waitFor(() => regional.find((x) => x.version !== first.version), 1000);
+      expect(after.version).toBeGreaterThan(first.version);
     } finally {
       s.close();
       region.close();

@@ -1,5 +1,14 @@
 import { VaccinationsRepository } from '../../backend/src/vaccinations/vaccinations.repository';
-import { api, closeDb, db, login, newPersonnummer, seedInfo, startApp } from '../support/harness';
+import {
+  api,
+  closeDb,
+  db,
+  login,
+  newPersonnummer,
+  receiveBatch,
+  seedInfo,
+  startApp,
+} from '../support/harness';
 
 let app: Awaited<ReturnType<typeof startApp>>;
 let stock: string;
@@ -22,20 +31,7 @@ async function batchOf(dosesPerVial: number, doses: number) {
     [dosesPerVial],
   );
   const productId = rows[0].id as string;
-  const res = await api(app.url, 'POST', `/api/units/${units.U1}/stock/movements`, {
-    token: stock,
-    body: {
-      kind: 'RECEIPT',
-      newBatch: {
-        productId,
-        batchNumber: `V${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`.toUpperCase(),
-        expiresOn: '2030-06-30',
-      },
-      doses,
-    },
-  });
-  expect(res.status).toBe(201);
-  return { productId, batchId: res.body.balance.batchId as string };
+  return { productId, batchId: await receiveBatch(app.url, stock, units.U1, productId, doses) };
 }
 
 const give = (token: string, productId: string, batchId: string) =>
@@ -87,7 +83,9 @@ describe('administration takes a dose from stock (R21) and tracks opened vials (
   it('a nurse without a prescription, a booker, or another product’s batch are refused', async () => {
     const { productId, batchId } = await batchOf(1, 5);
     const nurse = (await login(app.url, 'SE2321000057-N001')).token;
-    expect((await give(nurse, productId, batchId)).status).toBe(403);
+    const unprescribed = await give(nurse, productId, batchId);
+    expect(unprescribed.status).toBe(422);
+    expect(unprescribed.body.code).toBe('NO_PRESCRIPTION');
     const booker = (await login(app.url, 'SE2321000057-B001', units.U1)).token;
     expect((await give(booker, productId, batchId)).status).toBe(403);
     const { rows } = await db().query(`SELECT id FROM product WHERE id <> $1 LIMIT 1`, [productId]);

@@ -4,7 +4,13 @@ import { io, Socket } from 'socket.io-client';
 import { loadConfig } from '../../backend/src/config/config';
 import { bootstrap, Running } from '../../backend/src/main';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../backend/src/realtime/events';
-import { SEED_SUMMARY_FILE, TEST_DATABASE_URL, TEST_REDIS_PREFIX, TEST_REDIS_URL } from './test-env';
+import {
+  SEED_SUMMARY_FILE,
+  TEST_DATABASE_URL,
+  TEST_NVR_EXPORT_DIR,
+  TEST_REDIS_PREFIX,
+  TEST_REDIS_URL,
+} from './test-env';
 
 export type LiveClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -29,6 +35,10 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DASHBOARD_DIR: '/nonexistent',
     DB_POOL_SIZE: '10',
+    NVR_EXPORT_DIR: TEST_NVR_EXPORT_DIR,
+    // tests make many requests with one token or none; tests/integration/rate-limit.test.ts sets its own
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_ANON_PER_MINUTE: '1000000',
     ...env,
   });
   const running = await bootstrap(config);
@@ -140,7 +150,7 @@ export function newPersonnummer(): string {
   const y = 1940 + Math.floor(Math.random() * 60);
   const m = 1 + Math.floor(Math.random() * 12);
   const d = 1 + Math.floor(Math.random() * 28);
-  const serial = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
+  const serial = String(1 + Math.floor(Math.random() * 999)).padStart(3, '0'); // 000 is never issued
   const nine = `${String(y).slice(2)}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}${serial}`;
   let sum = 0;
   for (let i = 0; i < 9; i++) {
@@ -162,4 +172,26 @@ export function waitFor<T>(fn: () => T | undefined, timeoutMs = 5000): Promise<T
     };
     tick();
   });
+}
+
+let batchSerial = 0;
+/**
+ * A new batch of a product received at a unit through the stock API (a unique batch number,
+ * expiring 2030-06-30), holding `doses` doses: its id. For tests that give doses from stock.
+ */
+export async function receiveBatch(
+  base: string,
+  token: string,
+  unitId: string,
+  productId: string,
+  doses: number,
+): Promise<string> {
+  const batchNumber =
+    `B${Date.now().toString(36)}${batchSerial++}${Math.floor(Math.random() * 1e4)}`.toUpperCase();
+  const res = await api(base, 'POST', `/api/units/${unitId}/stock/movements`, {
+    token,
+    body: { kind: 'RECEIPT', newBatch: { productId, batchNumber, expiresOn: '2030-06-30' }, doses },
+  });
+  if (res.status !== 201) throw new Error(`stock receipt: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.balance.batchId as string;
 }

@@ -21,12 +21,26 @@ export type Capability =
   | 'vaccination.administer'
   | 'coverage.read'
   | 'nvr.export'
-  | 'jobs.read';
+  | 'nvr.download' // the export files themselves: identity numbers, so not SMITTSKYDD (R9)
+  | 'jobs.read'
+  // journal (R19–R22, R7, R9, R30): the unit is the caller's own; which doses show is R7/R8
+  | 'journal.read' // a patient's history, declarations, prescriptions
+  | 'declaration.write' // health declaration filled at the unit
+  | 'prescription.write' // "Signera ordination", void and replace
+  | 'vaccination.historical' // a dose given elsewhere or abroad (R22)
+  | 'vaccination.void' // makulera a given dose
+  | 'patient.identity-change' // temporary number to the real one (R2)
+  | 'consent.write' // cross-provider view consent (R7)
+  | 'journal.print' // history / journal as PDF (R9)
+  | 'audit.read' // a patient's access-log extract (R30)
+  | 'control-report.read' // Kontrollrapport
+  | 'sms.manage'; // the unit's failed SMS and retry, mass SMS campaigns (pause, resume, cancel)
 
 type Scope = 'unit' | 'region';
 
 const UNIT_STAFF: Role[] = ['BOOKING', 'NURSE', 'NURSE_PRESCRIBER', 'PHYSICIAN', 'TIMEBOOK_ADMIN', 'ADMIN'];
 const CLINICAL: Role[] = ['NURSE', 'NURSE_PRESCRIBER', 'PHYSICIAN'];
+const PRESCRIBERS: Role[] = ['NURSE_PRESCRIBER', 'PHYSICIAN'];
 
 export const POLICY: Record<Capability, Array<{ roles: Role[]; scope: Scope }>> = {
   'timebook.read': [{ roles: UNIT_STAFF, scope: 'unit' }],
@@ -41,14 +55,26 @@ export const POLICY: Record<Capability, Array<{ roles: Role[]; scope: Scope }>> 
   ],
   'stock.write': [{ roles: ['STOCK_MANAGER', 'ADMIN'], scope: 'unit' }],
   'stock.region': [{ roles: ['SMITTSKYDD', 'ADMIN'], scope: 'region' }],
-  // R9: a NURSE administers a prescribed dose; until prescriptions exist, prescribers administer.
-  'vaccination.administer': [{ roles: ['NURSE_PRESCRIBER', 'PHYSICIAN'], scope: 'unit' }],
+  // R9: a NURSE administers a prescribed dose only (the service checks the prescription).
+  'vaccination.administer': [{ roles: CLINICAL, scope: 'unit' }],
   'coverage.read': [{ roles: ['SMITTSKYDD', 'ADMIN'], scope: 'region' }],
   'nvr.export': [{ roles: ['SMITTSKYDD', 'ADMIN'], scope: 'region' }],
+  'nvr.download': [{ roles: ['ADMIN'], scope: 'region' }],
   'jobs.read': [
     { roles: [...UNIT_STAFF, 'STOCK_MANAGER'], scope: 'unit' },
     { roles: ['SMITTSKYDD'], scope: 'region' },
   ],
+  'journal.read': [{ roles: CLINICAL, scope: 'unit' }],
+  'declaration.write': [{ roles: CLINICAL, scope: 'unit' }],
+  'prescription.write': [{ roles: PRESCRIBERS, scope: 'unit' }],
+  'vaccination.historical': [{ roles: CLINICAL, scope: 'unit' }],
+  'vaccination.void': [{ roles: CLINICAL, scope: 'unit' }],
+  'patient.identity-change': [{ roles: [...CLINICAL, 'ADMIN'], scope: 'unit' }],
+  'consent.write': [{ roles: CLINICAL, scope: 'unit' }],
+  'journal.print': [{ roles: CLINICAL, scope: 'unit' }],
+  'audit.read': [{ roles: [...CLINICAL, 'ADMIN'], scope: 'unit' }],
+  'control-report.read': [{ roles: [...CLINICAL, 'ADMIN'], scope: 'unit' }],
+  'sms.manage': [{ roles: ['BOOKING', 'TIMEBOOK_ADMIN', 'ADMIN'], scope: 'unit' }],
 };
 
 export interface Target {

@@ -51,6 +51,14 @@ export class AuthController {
     return this.auth.switchAssignment(p, body.assignmentId);
   }
 
+  @Get('citizen/dev-citizens')
+  @Public()
+  @ApiOperation({ summary: 'AUTH_MODE=dev only: sample citizens for the BankID stand-in (one of each kind)' })
+  async devCitizens() {
+    this.requireDev();
+    return this.auth.devCitizens();
+  }
+
   @Post('citizen/dev-login')
   @Public()
   @HttpCode(200)

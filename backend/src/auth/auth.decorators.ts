@@ -10,7 +10,11 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
 /** Citizens may call this endpoint too (the handler checks what they may see). */
 export const CitizenAllowed = () => SetMetadata(ALLOW_CITIZEN, true);
 
-export type AuthedRequest = FastifyRequest & { principal?: Principal };
+export type AuthedRequest = FastifyRequest & {
+  principal?: Principal;
+  /** the bearer token as verified earlier in this request (by the rate limiter), so it is verified once */
+  verifiedToken?: { token: string; principal: (Principal & { exp: number }) | undefined };
+};
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
   return ctx.switchToHttp().getRequest<AuthedRequest>().principal!;

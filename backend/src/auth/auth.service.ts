@@ -111,10 +111,42 @@ export class AuthService {
     return this.loginStaff({ id: p.userId }, assignmentId);
   }
 
+  /**
+   * AUTH_MODE=dev: sample citizens for the demo's BankID stand-in, one of each kind the booking
+   * rules treat differently. Identity numbers are the seed's fiction people.
+   */
+  async devCitizens() {
+    const rows = await this.prisma.$queryRaw<
+      Array<{ kind: string; identity_number: string; name: string | null }>
+    >`
+      (SELECT 'dose1Done' AS kind, p.identity_number, concat_ws(' ', p.first_name, p.last_name) AS name
+         FROM patient p JOIN vaccination v ON v.patient_id = p.id AND v.status = 'GIVEN' AND v.dose_number = 1
+         JOIN product pr ON pr.id = v.product_id AND pr.disease_area = 'COVID-19'
+        WHERE NOT p.protected_identity AND p.identity_type = 'PERSONNUMMER'
+          AND NOT EXISTS (SELECT 1 FROM vaccination v2 WHERE v2.patient_id = p.id AND v2.dose_number >= 2)
+        ORDER BY md5(p.identity_number) LIMIT 1)
+      UNION ALL
+      (SELECT 'registered', r.identity_number, NULL FROM population_register r
+        WHERE NOT EXISTS (SELECT 1 FROM patient p WHERE p.identity_number = r.identity_number)
+          AND r.birth_date BETWEEN now() - interval '80 years' AND now() - interval '20 years'
+        ORDER BY md5(r.identity_number) LIMIT 1)
+      UNION ALL
+      (SELECT 'protected', identity_number, concat_ws(' ', first_name, last_name) FROM patient
+        WHERE protected_identity ORDER BY identity_number LIMIT 1)
+      UNION ALL
+      (SELECT 'reserve', identity_number, concat_ws(' ', first_name, last_name) FROM patient
+        WHERE identity_type = 'RESERVNUMMER' ORDER BY identity_number LIMIT 1)`;
+    return rows.map((r) => ({
+      kind: r.kind,
+      personalIdentityNumber: r.identity_number,
+      name: r.name || null,
+    }));
+  }
+
   /** Stands in for BankID: the citizen with that identity number (registered if unknown). */
   async loginCitizen(personalIdentityNumber: string) {
-    const identity = this.patients.parse(personalIdentityNumber);
-    const patient = await this.patients.findOrRegister(identity);
+    // a reserve number logs in only if staff have added that patient (R4: they cannot book here)
+    const patient = await this.patients.findOrRegisterAny(personalIdentityNumber, 'personalIdentityNumber');
     const principal: Principal = { kind: 'citizen', patientId: patient.id };
     return {
       accessToken: this.tokens.sign(principal),

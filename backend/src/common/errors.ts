@@ -12,6 +12,10 @@ export const ErrorCode = {
   RULE_BROKEN: 'RULE_BROKEN',
   IDEMPOTENCY_MISMATCH: 'IDEMPOTENCY_MISMATCH',
   IDEMPOTENCY_IN_PROGRESS: 'IDEMPOTENCY_IN_PROGRESS',
+  /** a booking rush: the citizen must queue in the waiting room first */
+  WAITING_ROOM: 'WAITING_ROOM',
+  /** PostgreSQL (or another backing service) cannot be reached right now: retry after a moment */
+  UNAVAILABLE: 'UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -26,6 +30,8 @@ const STATUS: Record<ErrorCode, HttpStatus> = {
   RULE_BROKEN: HttpStatus.UNPROCESSABLE_ENTITY,
   IDEMPOTENCY_MISMATCH: HttpStatus.UNPROCESSABLE_ENTITY,
   IDEMPOTENCY_IN_PROGRESS: HttpStatus.CONFLICT,
+  WAITING_ROOM: HttpStatus.SERVICE_UNAVAILABLE,
+  UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 const REASON: Record<number, string> = {
@@ -35,6 +41,7 @@ const REASON: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   422: 'Unprocessable Entity',
+  503: 'Service Unavailable',
 };
 
 /**

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { isUnavailable } from './unavailable';
 
 const REASON: Record<number, string> = {
   400: 'Bad Request',
@@ -52,7 +53,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
         .send(this.spaIndex);
       return;
     }
-    if (body.statusCode >= 500) {
+    if (typeof body.retryAfterSeconds === 'number') {
+      void reply.header('Retry-After', String(body.retryAfterSeconds));
+    }
+    if (body.code === 'UNAVAILABLE') {
+      this.logger.warn(
+        { err: exception instanceof Error ? exception.message : String(exception) },
+        'backing service unavailable',
+      );
+    } else if (body.statusCode >= 500 && body.code !== 'WAITING_ROOM') {
       this.logger.error(
         { err: exception instanceof Error ? exception.stack : String(exception) },
         'unhandled error',
@@ -75,6 +84,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
         return { ...r, statusCode: status, error: String(r.error ?? REASON[status] ?? 'Error'), message };
       }
       return { statusCode: status, error: REASON[status] ?? 'Error', message: String(res) };
+    }
+    // PostgreSQL restarting, failing over or out of reach: the client may try again (with the same
+    // Idempotency-Key, a retry never does a thing twice). Never a 500: nothing is wrong with the request.
+    if (isUnavailable(exception)) {
+      return {
+        statusCode: 503,
+        error: REASON[503]!,
+        message: 'the database is briefly unavailable: try again in a moment',
+        code: 'UNAVAILABLE',
+        retryAfterSeconds: 1,
+      };
     }
     // PostgreSQL refusing something the request named (a reference that does not exist, a number out of range).
     const pg = exception as { code?: string; constraint?: string };

@@ -12,6 +12,7 @@ describe('configuration', () => {
     [{ AUTH_MODE: 'dev', DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must be a postgresql:\/\/ URL/],
     [{ AUTH_MODE: 'dev', PROCESS_ROLE: 'both' }, /PROCESS_ROLE/],
     [{ AUTH_MODE: 'dev', SMS_PROVIDER_URL: 'not a url' }, /SMS_PROVIDER_URL/],
+    [{ AUTH_MODE: 'dev', NVR_EXPORT_CRON: 'every night' }, /NVR_EXPORT_CRON: must be a cron pattern/],
   ])('stops with one line naming the variable: %j', (env, pattern) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(pattern);

@@ -34,7 +34,12 @@ export const configSchema = z
       .int()
       .positive()
       .default(8 * 3600),
-    NVR_EXPORT_DIR: z.string().default('./var/nvr'),
+    NVR_EXPORT_DIR: z.string().min(1).default('./var/nvr'),
+    /** When the nightly NVR export runs (R28): a cron pattern in Swedish time. */
+    NVR_EXPORT_CRON: z
+      .string()
+      .regex(/^\S+( \S+){4,5}$/, 'must be a cron pattern such as "0 2 * * *"')
+      .default('0 2 * * *'),
     SMS_PROVIDER_URL: z.string().url().optional(),
     SMS_PROVIDER_USER: z.string().optional(),
     SMS_PROVIDER_PASSWORD: z.string().optional(),
@@ -46,8 +51,17 @@ export const configSchema = z
     OUTBOX_RELAY: booleanFlag.default(true),
     /** Where citizens reach the dashboard: the base of links in SMS. */
     PUBLIC_URL: z.string().url().default('http://localhost:3000'),
-    /** How long a slot hold lasts (R14). */
-    HOLD_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+    /** How long a slot hold lasts (R14), in minutes (fractions allowed, e.g. 0.1 in tests). */
+    HOLD_MINUTES: z.coerce.number().min(0.05).max(60).default(5),
+    /** Booking rush: at most this many citizens admitted per second from the waiting room (shared by all instances). */
+    WAITING_ROOM_RATE: z.coerce.number().int().min(1).max(10_000).default(50),
+    /** How long an admitted citizen may go on holding and booking. */
+    WAITING_ROOM_ADMISSION_MINUTES: z.coerce.number().int().min(1).max(120).default(15),
+    /**
+     * The waiting room admits at the rate the system serves: while citizens' holds and bookings
+     * answer within this p95, the rate climbs towards WAITING_ROOM_RATE; above it, it backs off.
+     */
+    WAITING_ROOM_TARGET_MS: z.coerce.number().int().min(1).max(60_000).default(800),
     /** How often the worker releases expired holds and pushes the release live. */
     HOLD_SWEEP_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -55,6 +69,9 @@ export const configSchema = z
     CORS_ORIGINS: z.string().default(''),
     /** Where the built dashboard is; served at / when present. */
     DASHBOARD_DIR: z.string().default('dist/dashboard'),
+    /** HTTP requests a minute per logged-in user or citizen, and per address without a token. */
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+    RATE_LIMIT_ANON_PER_MINUTE: z.coerce.number().int().min(1).default(300),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   })
   .superRefine((env, ctx) => {

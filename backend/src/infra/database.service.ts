@@ -28,6 +28,11 @@ export class DatabaseService implements OnApplicationShutdown {
     });
     // An idle client losing its connection (PostgreSQL restart) must not crash the process.
     this.pool.on('error', () => undefined);
+    // Nor may a client checked out of the pool (a transaction between two statements, the NVR
+    // export streaming its files): node-postgres emits its connection's death as an 'error' event,
+    // which with no listener would end the process. The failure reaches the holder at its next
+    // query ("not queryable"), and the pool discards the broken client when it comes back.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /**

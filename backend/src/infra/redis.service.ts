@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
+import { settledWithin } from '../common/deadline';
 import { APP_CONFIG, AppConfig } from '../config/config';
 
 /**
@@ -24,6 +25,25 @@ export class RedisService implements OnApplicationShutdown {
       retryStrategy: (times) => Math.min(100 * times, 2000),
     });
     client.on('error', () => undefined); // reconnects by itself; health reports the outage
+    this.clients.push(client);
+    return client;
+  }
+
+  /**
+   * A connection for work that must not wait for Redis: its commands fail at once while Redis is
+   * unreachable (no offline queue, no retries, a short command timeout), so the caller can go on
+   * without it — the HTTP rate limit lets requests through rather than holding them for the
+   * length of a Redis outage.
+   */
+  createFailFast(name: string, commandTimeoutMs = 500): Redis {
+    const client = new Redis(this.config.REDIS_URL, {
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      commandTimeout: commandTimeoutMs,
+      connectionName: `vaxops-${name}`,
+      retryStrategy: (times) => Math.min(100 * times, 2000),
+    });
+    client.on('error', () => undefined);
     this.clients.push(client);
     return client;
   }
@@ -68,6 +88,12 @@ export class RedisService implements OnApplicationShutdown {
 
   /** After every onModuleDestroy: workers and queues close first, connections last. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.quit().catch(() => c.disconnect())));
+    // QUIT lets replies in flight arrive; a client caught reconnecting would wait for Redis, so
+    // after a short wait it is cut instead
+    await Promise.all(
+      this.clients.map(async (c) => {
+        if (c.status !== 'ready' || !(await settledWithin(c.quit(), 2000))) c.disconnect();
+      }),
+    );
   }
 }

@@ -47,6 +47,7 @@ describe('identity numbers (R1)', () => {
     ['abcdefghij', '10 or 12 digits'],
     [withCheckDigit('19901301001'), 'date'],
     [withCheckDigit('20990101001'), 'future'],
+    [withCheckDigit('19900101000'), 'birth number 000'],
     ['', '10 or 12 digits'],
   ])('refuses %s, saying why (%s)', (input, why) => {
     expect(() => parseIdentityNumber(input, now)).toThrow(IdentityError);

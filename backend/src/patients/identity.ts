@@ -33,6 +33,9 @@ export function parseIdentityNumber(input: string, now: Date = new Date()): Pars
   }
   const digits = trimmed.replace(/[-+]/g, '');
   if (!luhnOk(digits.slice(-10))) throw new IdentityError('has a wrong check digit');
+  // the birth number (the three digits after the date) runs from 001: 000 is never issued
+  if (digits.slice(-4, -1) === '000')
+    throw new IdentityError('has the birth number 000, which is never issued');
   let parsed: InstanceType<typeof Personnummer>;
   try {
     parsed = Personnummer.parse(trimmed, { allowCoordinationNumber: true, allowInterimNumber: false });
@@ -60,4 +63,21 @@ export function parseIdentityNumber(input: string, now: Date = new Date()): Pars
 /** For logs and lists: the birth date part stays, the rest is hidden. */
 export function maskIdentityNumber(n: string): string {
   return n.length >= 8 ? `${n.slice(0, 8)}-****` : '****';
+}
+
+/**
+ * R4: this region's reserve numbers (reservnummer): "99", the birth date as YYMMDD, then a
+ * four-digit sequence. Twelve digits that cannot be a personnummer (year 99xx is in the future).
+ * Each region has its own format and OID; ours is stored on the region row (reserve_number_oid).
+ */
+export const RESERVE_NUMBER = /^99\d{10}$/;
+
+export function isReserveNumber(input: string): boolean {
+  return RESERVE_NUMBER.test(String(input ?? '').trim());
+}
+
+/** The reserve number for a birth date and a sequence value (wraps at 10,000 per day of birth). */
+export function makeReserveNumber(birthDate: string, seq: number): string {
+  const yymmdd = birthDate.slice(2, 4) + birthDate.slice(5, 7) + birthDate.slice(8, 10);
+  return `99${yymmdd}${String(seq % 10_000).padStart(4, '0')}`;
 }

@@ -92,13 +92,37 @@ export interface StockChanged {
   at: string;
 }
 
+/**
+ * A region's coverage moved (`subscribe { topic: 'coverage', regionId }`, room
+ * `coverage:region:<regionId>`). Fires for every dose given at the region's units and for every
+ * dose, void or identity change that moves a figure of a person in the region's register.
+ * Figures are absolute (applying one twice is harmless); `resync` asks for a fresh read instead
+ * (a bulk change or a rebuild).
+ */
 export interface CoverageChanged {
   topic: 'coverage';
   regionId: string;
   version: number;
+  /** what happened: `vaccination.insert`, `vaccination.update` (a void), `patient.update` (R2), … */
+  cause: string;
+  /** today (Europe/Stockholm) */
   date: string;
+  /** doses given today at the region's units, all products */
   dosesToday: number;
-  rows: Array<{ groupBy: string; key: string; dose: number; vaccinated: number; population: number }>;
+  /** changed coverage rows; groupBy as in `GET /api/coverage` (region, municipality, ageGroup, sex, careProvider, unit) */
+  rows: Array<{
+    groupBy: string;
+    key: string;
+    productKey: string;
+    dose: number;
+    vaccinated: number;
+    population: number;
+  }>;
+  /** changed cells of the doses-per-day series (absolute doses of that day, product and dose) */
+  daily: Array<{ date: string; productId: string; dose: number; doses: number }>;
+  /** dropout totals (due by today, still open) of the product keys whose dropout changed */
+  dropout: Array<{ productKey: string; due: number; open: number }>;
+  resync: boolean;
   at: string;
 }
 
@@ -112,6 +136,8 @@ export interface JobProgress {
   name: string;
   state: 'waiting' | 'active' | 'delayed' | 'completed' | 'failed';
   progress: { done: number; total: number };
+  /** an NVR export run's id (R28), on the region's `jobs` topic */
+  exportId?: string;
   at: string;
 }
 

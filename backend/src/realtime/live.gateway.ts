@@ -15,7 +15,9 @@ import type { Principal } from '../auth/principal';
 import { TokenService } from '../auth/token.service';
 import { localDate } from '../common/zod';
 import { AccessService } from '../organisation/access.service';
+import { NvrService } from '../nvr/nvr.service';
 import { StockService } from '../stock/stock.service';
+import { CoverageService } from '../coverage/coverage.service';
 import { MassCancellationService } from '../timebook/mass-cancellation.service';
 import { TimebookService } from '../timebook/timebook.service';
 import type {
@@ -27,6 +29,7 @@ import type {
 } from './events';
 import { topicKey } from './events';
 import { PresenceService } from './presence.service';
+import { CLIENT_EVENTS, EventBudget } from './socket-guard';
 import { RealtimeService } from './realtime.service';
 
 type LiveSocket = Socket<
@@ -73,6 +76,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly massCancellations: MassCancellationService,
     private readonly realtime: RealtimeService,
     private readonly presenceStore: PresenceService,
+    private readonly coverage: CoverageService,
+    private readonly nvr: NvrService,
   ) {}
 
   afterInit(ns: Namespace): void {
@@ -90,6 +95,22 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   handleConnection(socket: LiveSocket): void {
     this.openSockets++;
+    // Garbage and floods get an error ack, never work and never a crash.
+    const budget = new EventBudget();
+    socket.use(([event, ...args], next) => {
+      const last = args[args.length - 1];
+      const ack = typeof last === 'function' ? (last as (res: unknown) => void) : undefined;
+      const verdict = budget.take();
+      if (verdict === 'disconnect') {
+        socket.disconnect(true);
+        return;
+      }
+      if (verdict === 'refuse')
+        return ack?.({ ok: false, error: 'rate-limited', message: 'too many events' });
+      if (typeof event !== 'string' || !CLIENT_EVENTS.has(event))
+        return ack?.({ ok: false, error: 'invalid', message: 'unknown event' });
+      next();
+    });
     const ms = socket.data.principal.exp * 1000 - Date.now();
     // An expired token ends the session; the client logs in again (or refreshes) and reconnects.
     const timer = setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
@@ -140,8 +161,21 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         }
         return { ok: false, error: 'invalid', message: 'unitId or regionId is required' };
       }
+      if (req.topic === 'coverage') {
+        if (!req.regionId) return { ok: false, error: 'invalid', message: 'regionId is required' };
+        if (!can(p, 'coverage.read', { regionId: req.regionId })) return { ok: false, error: 'forbidden' };
+        await socket.join(topicKey('coverage', `region:${req.regionId}`));
+        const snapshot = await this.coverage.snapshot(req.regionId);
+        return { ok: true, version: snapshot.version, snapshot };
+      }
+      if (req.topic === 'jobs' && req.regionId && !req.unitId) {
+        // a region's NVR export runs (R28)
+        if (!can(p, 'nvr.export', { regionId: req.regionId })) return { ok: false, error: 'forbidden' };
+        await socket.join(topicKey('jobs', `region:${req.regionId}`));
+        return { ok: true, ...(await this.nvr.jobsSnapshot(req.regionId)) };
+      }
       if (req.topic === 'jobs') {
-        if (!req.unitId) return { ok: false, error: 'invalid', message: 'unitId is required' };
+        if (!req.unitId) return { ok: false, error: 'invalid', message: 'unitId or regionId is required' };
         const unit = await this.access.allowedUnit(p, 'jobs.read', req.unitId);
         if (!unit) return { ok: false, error: 'forbidden' };
         await socket.join(topicKey('jobs', unit.id));

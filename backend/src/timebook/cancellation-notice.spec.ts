@@ -1,4 +1,9 @@
-import { cancellationNotice, rebookLink } from './cancellation-notice';
+import {
+  bookingLinkToken,
+  cancellationNotice,
+  rebookLink,
+  verifyBookingLinkToken,
+} from './cancellation-notice';
 
 const booking = {
   bookingId: 'b-1',
@@ -38,5 +43,17 @@ describe('cancellation SMS (R17)', () => {
     expect(rebookLink(opts.baseUrl, 'b-1', opts.secret)).not.toBe(
       rebookLink(opts.baseUrl, 'b-1', 'x'.repeat(32)),
     );
+  });
+});
+
+describe('booking link tokens', () => {
+  const secret = 's'.repeat(32);
+  it('verifies its own tokens and refuses forged or mangled ones', () => {
+    const token = bookingLinkToken('b-1', secret);
+    expect(verifyBookingLinkToken(token, secret)).toBe('b-1');
+    expect(verifyBookingLinkToken(token.replace(/^b-1/, 'b-2'), secret)).toBeUndefined();
+    expect(verifyBookingLinkToken(token, 'x'.repeat(32))).toBeUndefined();
+    expect(verifyBookingLinkToken(token.slice(0, -1), secret)).toBeUndefined();
+    expect(verifyBookingLinkToken('no-dot', secret)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What an SMS about a cancelled booking needs; never an identity number (minimal personal data). */
 export interface CancelledBooking {
@@ -25,10 +25,28 @@ const WHEN = new Intl.DateTimeFormat('sv-SE', {
   minute: '2-digit',
 });
 
+function linkSignature(bookingId: string, secret: string): string {
+  return createHmac('sha256', secret).update(`rebook:${bookingId}`).digest('base64url').slice(0, 22);
+}
+
+/** The signed token of a booking link: `<bookingId>.<signature>`. */
+export function bookingLinkToken(bookingId: string, secret: string): string {
+  return `${bookingId}.${linkSignature(bookingId, secret)}`;
+}
+
+/** The booking id of a genuine link token, or undefined for a forged or mangled one. */
+export function verifyBookingLinkToken(token: string, secret: string): string | undefined {
+  const dot = token.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const id = token.slice(0, dot);
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(linkSignature(id, secret));
+  return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;
+}
+
 /** A link that lets the person rebook without logging in to find the booking: HMAC-signed id. */
 export function rebookLink(baseUrl: string, bookingId: string, secret: string): string {
-  const sig = createHmac('sha256', secret).update(`rebook:${bookingId}`).digest('base64url').slice(0, 22);
-  return `${baseUrl.replace(/\/$/, '')}/boka?ombokning=${encodeURIComponent(bookingId)}.${sig}`;
+  return `${baseUrl.replace(/\/$/, '')}/boka?ombokning=${encodeURIComponent(bookingLinkToken(bookingId, secret))}`;
 }
 
 /**

@@ -7,6 +7,7 @@ import { OUTBOX_CHANNEL } from '../infra/outbox/outbox';
 import { sql } from '../infra/sql';
 import { AccessService } from '../organisation/access.service';
 import type { MassCancellationDto } from './dto/mass-cancellation.dto';
+import { CAMPAIGN_JSON } from '../notifications/sms-campaign.sql';
 
 @Injectable()
 export class MassCancellationService {
@@ -63,15 +64,22 @@ export class MassCancellationService {
 
   /** The `jobs` topic snapshot: the unit's mass cancellations of the last day, with progress. */
   async running(unitId: string) {
-    const row = await this.db.one<{ version: number | null; jobs: unknown[] }>(sql`
+    const row = await this.db.one<{ version: number | null; jobs: unknown[]; campaigns: unknown[] }>(sql`
       SELECT (SELECT version FROM topic_version WHERE topic_key = ${`jobs:${unitId}`}) AS version,
              (SELECT coalesce(json_agg(json_build_object('jobId', 'mass-cancel-' || id, 'queue', 'timebook',
                        'name', 'timebook.mass-cancel', 'state', CASE status WHEN 'COMPLETED' THEN 'completed'
                        WHEN 'FAILED' THEN 'failed' WHEN 'QUEUED' THEN 'waiting' ELSE 'active' END,
                        'progress', json_build_object('done', done, 'total', total), 'date', to_char(date, 'YYYY-MM-DD'),
                        'message', message) ORDER BY created_at DESC), '[]'::json)
-                FROM mass_cancellation WHERE unit_id = ${unitId} AND created_at > now() - interval '1 day') AS jobs`);
-    return { version: row?.version ?? 0, snapshot: { unitId, jobs: row?.jobs ?? [] } };
+                FROM mass_cancellation WHERE unit_id = ${unitId} AND created_at > now() - interval '1 day') AS jobs,
+             (SELECT coalesce(json_agg(${CAMPAIGN_JSON} ORDER BY c.created_at DESC), '[]'::json)
+                FROM sms_campaign c WHERE c.unit_id = ${unitId}
+                 AND (c.finished_at IS NULL OR c.created_at > now() - interval '1 day')) AS campaigns`);
+    // SMS campaigns (issue 6) share the unit's `jobs` topic: their progress comes as job.progress too
+    return {
+      version: row?.version ?? 0,
+      snapshot: { unitId, jobs: [...(row?.jobs ?? []), ...(row?.campaigns ?? [])] },
+    };
   }
 
   async get(p: Principal, id: string) {

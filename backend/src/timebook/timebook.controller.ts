@@ -9,6 +9,7 @@ import {
   createBookingSchema,
   CreateBookingDto,
   slotsQuerySchema,
+  visitTypesQuerySchema,
 } from './dto/booking.dto';
 import { MassCancellationService } from './mass-cancellation.service';
 import { TimebookService } from './timebook.service';
@@ -46,13 +47,14 @@ export class TimebookController {
 
   @Get('units/:unitId/visit-types')
   @CitizenAllowed()
+  @ApiZodQuery(visitTypesQuerySchema)
   @ApiOperation({ summary: "A unit's visit types (citizens see the web-bookable ones)" })
   visitTypes(
     @CurrentPrincipal() p: Principal,
     @Param('unitId', idPipe) unitId: string,
-    @Query('includeRetired') includeRetired?: string,
+    @Query(new ZodPipe(visitTypesQuerySchema)) q: { includeRetired?: 'true' | 'false' },
   ) {
-    return this.timebook.visitTypes(p, unitId, includeRetired === 'true');
+    return this.timebook.visitTypes(p, unitId, q.includeRetired === 'true');
   }
 }
 

@@ -1,15 +1,21 @@
+import type { ParsedIdentity } from '../patients/identity';
 import { Injectable } from '@nestjs/common';
 import type { DayCounts, SlotStatus, SlotView } from '../realtime/events';
 import { DatabaseService } from '../infra/database.service';
 import { OUTBOX_CHANNEL } from '../infra/outbox/outbox';
 import type { IdempotencyKey } from '../infra/idempotency';
-import { raw, sql } from '../infra/sql';
+import { raw, Sql, sql } from '../infra/sql';
 import { EFFECTIVE_STATUS, SLOT_VIEW_JSON, timebookKey } from './timebook.sql';
 
 export interface BookAttempt {
   slotId: string;
   visitTypeId: string;
-  patientId: string;
+  /**
+   * A known patient, or a Swedish identity number to find or register in the same statement
+   * (registered only if the slot is won: a lost attempt leaves no patient behind). A protected-
+   * identity patient given a phone is not booked (`protectedPhone` in the outcome, R3).
+   */
+  patient: { id: string } | { register: ParsedIdentity };
   phone: string | null;
   /** staff: only slots of this unit; citizens: null (any unit, web-bookable visit types only) */
   unitId: string | null;
@@ -18,11 +24,20 @@ export interface BookAttempt {
   source: 'STAFF' | 'WEB' | 'SIMULATOR';
   /** base of links in SMS */
   publicUrl: string;
+  /** the secret that signs the booking link in the confirmation (cancellation-notice.ts) */
+  linkSecret: string;
   idempotency: IdempotencyKey | null;
+  /** R10 rebooking: the booking this one replaces (history kept) */
+  rebookedFrom?: string | null;
 }
+
+/** Runs a statement inside a caller's transaction (DatabaseService.tx). */
+export type Exec = <R extends object>(q: Sql) => Promise<R[]>;
 
 export interface BookOutcome {
   bookingId: string | null;
+  /** R3: the patient has protected identity and a phone was given (nothing was written) */
+  protectedPhone: boolean;
   /** the slot as read at the start of the statement (null: no such slot) */
   target: { unit_id: string; status: SlotStatus; starts_at: string; in_past: boolean } | null;
   visitTypeOk: boolean;
@@ -89,15 +104,21 @@ export class TimebookRepository {
    * was lost, return why and the nearest free alternatives. The partial unique index on
    * booking(slot_id) WHERE status = 'ACTIVE' is the guarantee behind the conditional update.
    */
-  async book(a: BookAttempt): Promise<BookOutcome> {
-    const row = await this.db.one<{
+  async book(a: BookAttempt, exec?: Exec): Promise<BookOutcome> {
+    type Row = {
       booking_id: string | null;
+      protected_phone: boolean;
       target: BookOutcome['target'];
       vt_ok: boolean;
       alternatives: SlotView[] | null;
-    }>(
-      sql`
-      WITH target AS (
+    };
+    const reg = 'register' in a.patient ? a.patient.register : null;
+    const known = 'id' in a.patient ? a.patient.id : null;
+    const q = sql`
+      WITH pfound AS (
+        SELECT id, protected_identity FROM patient
+         WHERE (${known}::text IS NOT NULL AND id = ${known}) OR (${known}::text IS NULL AND identity_number = ${reg?.number ?? null})
+      ), target AS (
         SELECT s.id, s.unit_id, s.resource_id, s.date, s.starts_at, r.kind, s.status,
                ${EFFECTIVE_STATUS} AS eff, s.starts_at <= now() AS in_past
           FROM slot s JOIN timebook_resource r ON r.id = s.resource_id
@@ -114,27 +135,43 @@ export class TimebookRepository {
            AND (${a.unitId}::text IS NULL OR unit_id = ${a.unitId})
            AND starts_at > now()
            AND EXISTS (SELECT 1 FROM vt)
+           AND NOT (${a.phone}::text IS NOT NULL AND EXISTS (SELECT 1 FROM pfound WHERE protected_identity))
+           AND (${known}::text IS NULL OR EXISTS (SELECT 1 FROM pfound))
            AND (status = 'FREE'
                 OR (status = 'HELD' AND (held_until <= now()
                     OR hold_id IN (SELECT h.id FROM slot_hold h WHERE h.slot_id = ${a.slotId} AND h.held_by = ${a.actor.id}))))
         RETURNING id, unit_id, date, starts_at, "column"
+      ), pins AS (
+        -- R1: a valid number not seen before is registered as the population register has it
+        INSERT INTO patient (identity_number, identity_type, birth_date, sex, municipality_code)
+        SELECT ${reg?.number ?? null}, ${reg?.type ?? null}::"IdentityType", ${reg?.birthDate ?? null}::date,
+               ${reg?.sex ?? null}::"Sex",
+               (SELECT municipality_code FROM population_register WHERE identity_number = ${reg?.number ?? null})
+         WHERE ${reg?.number ?? null}::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pfound) AND EXISTS (SELECT 1 FROM s)
+        ON CONFLICT (identity_number) DO NOTHING
+        RETURNING id
+      ), pat AS (
+        SELECT id FROM pfound UNION ALL SELECT id FROM pins
       ), b AS (
-        INSERT INTO booking (slot_id, unit_id, patient_id, visit_type_id, source, phone, booked_by_id)
-        SELECT s.id, s.unit_id, ${a.patientId}, ${a.visitTypeId}, ${a.source}::"BookingSource", ${a.phone}, ${a.actor.id} FROM s
-        RETURNING id, slot_id, unit_id, visit_type_id
+        -- a registration lost to a concurrent one leaves no patient: patient_id NULL fails the
+        -- statement (nothing written) and the caller tries again
+        INSERT INTO booking (slot_id, unit_id, patient_id, visit_type_id, source, phone, booked_by_id, rebooked_from_id)
+        SELECT s.id, s.unit_id, (SELECT id FROM pat), ${a.visitTypeId}, ${a.source}::"BookingSource", ${a.phone}, ${a.actor.id},
+               ${a.rebookedFrom ?? null}::text FROM s
+        RETURNING id, slot_id, unit_id, visit_type_id, patient_id
       ), conf AS (
         -- R18: the confirmation goes at once (no phone, protected identity or opt-out: none)
         INSERT INTO notification (dedupe_key, kind, patient_id, booking_id, to_phone, body)
-        SELECT 'confirmation:' || b.id, 'BOOKING_CONFIRMATION', ${a.patientId}, b.id, ${a.phone},
+        SELECT 'confirmation:' || b.id, 'BOOKING_CONFIRMATION', b.patient_id, b.id, ${a.phone},
                'Din tid ' || (ARRAY['mån','tis','ons','tors','fre','lör','sön'])[extract(isodow FROM s.starts_at)::int]
                  || ' ' || extract(day FROM s.starts_at)::int || ' '
                  || (ARRAY['jan.','feb.','mars','apr.','maj','juni','juli','aug.','sep.','okt.','nov.','dec.'])[extract(month FROM s.starts_at)::int]
                  || ' ' || to_char(s.starts_at, 'HH24:MI') || ' på '
                  || (SELECT name FROM unit WHERE id = b.unit_id) || ' är bokad. Avboka eller boka om: '
-                 || ${a.publicUrl}::text || '/boka'
+                 || ${a.publicUrl}::text || '/boka?ombokning=' || booking_link_token(b.id, ${a.linkSecret}::text)
           FROM b, s
          WHERE ${a.phone}::text IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM patient WHERE id = ${a.patientId} AND (sms_opt_out OR protected_identity))
+           AND NOT EXISTS (SELECT 1 FROM patient WHERE id = b.patient_id AND (sms_opt_out OR protected_identity))
         RETURNING id
       ), v AS (
         INSERT INTO topic_version (topic_key, version) SELECT 'timebook:' || b.unit_id, 1 FROM b
@@ -152,7 +189,7 @@ export class TimebookRepository {
         RETURNING id
       ), audit AS (
         INSERT INTO audit_log (user_id, assignment_id, unit_id, role, patient_id, action, detail)
-        SELECT ${a.actor.id}, ${a.actor.assignmentId}, b.unit_id, ${a.actor.role}::"Role", ${a.patientId}, 'booking.create',
+        SELECT ${a.actor.id}, ${a.actor.assignmentId}, b.unit_id, ${a.actor.role}::"Role", b.patient_id, 'booking.create',
                json_build_object('bookingId', b.id, 'slotId', b.slot_id, 'source', ${a.source}::text)
           FROM b
         RETURNING id
@@ -164,6 +201,7 @@ export class TimebookRepository {
         RETURNING 1
       )
       SELECT b.id AS booking_id,
+             (${a.phone}::text IS NOT NULL AND EXISTS (SELECT 1 FROM pfound WHERE protected_identity)) AS protected_phone,
              (SELECT json_build_object('unit_id', t.unit_id, 'status', t.eff, 'starts_at', t.starts_at, 'in_past', t.in_past)
                 FROM target t) AS target,
              EXISTS (SELECT 1 FROM vt) AS vt_ok,
@@ -172,25 +210,43 @@ export class TimebookRepository {
              CASE WHEN b.id IS NULL THEN (
                -- the 5 nearest free slots of the same resource; JSON is built for those 5 only
                SELECT coalesce(json_agg(${SLOT_VIEW_JSON} ORDER BY near.distance), '[]'::json) FROM (
-                 SELECT s2.id, abs(extract(epoch FROM s2.starts_at - t.starts_at)) AS distance
+                 -- walked outwards from the lost slot's time along the index of FREE slots (a rush's
+                 -- many losers never scan the booked ones), plus any hold that has run out
+                 SELECT c.id, abs(extract(epoch FROM c.starts_at - t.starts_at)) AS distance
                    FROM target t
-                   JOIN slot s2 ON s2.unit_id = t.unit_id AND s2.resource_id = t.resource_id AND s2.id <> t.id
-                  WHERE s2.starts_at > now()
-                    AND s2.date BETWEEN t.date - 7 AND t.date + 14
-                    AND (s2.status = 'FREE' OR (s2.status = 'HELD' AND s2.held_until <= now()))
-                    AND NOT EXISTS (SELECT 1 FROM visit_type v WHERE v.id = ${a.visitTypeId}
-                        AND cardinality(v.allowed_weekdays) > 0 AND NOT extract(isodow FROM s2.date)::int = ANY (v.allowed_weekdays))
+                   LEFT JOIN visit_type v ON v.id = ${a.visitTypeId} AND cardinality(v.allowed_weekdays) > 0
+                   CROSS JOIN LATERAL (
+                     (SELECT s2.id, s2.starts_at FROM slot s2
+                       WHERE s2.unit_id = t.unit_id AND s2.resource_id = t.resource_id AND s2.status = 'FREE'
+                         AND s2.starts_at >= t.starts_at AND s2.starts_at > now() AND s2.id <> t.id
+                         AND s2.date <= t.date + 14
+                         AND (v.id IS NULL OR extract(isodow FROM s2.date)::int = ANY (v.allowed_weekdays))
+                       ORDER BY s2.starts_at LIMIT 5)
+                     UNION ALL
+                     (SELECT s2.id, s2.starts_at FROM slot s2
+                       WHERE s2.unit_id = t.unit_id AND s2.resource_id = t.resource_id AND s2.status = 'FREE'
+                         AND s2.starts_at < t.starts_at AND s2.starts_at > now()
+                         AND s2.date >= t.date - 7
+                         AND (v.id IS NULL OR extract(isodow FROM s2.date)::int = ANY (v.allowed_weekdays))
+                       ORDER BY s2.starts_at DESC LIMIT 5)
+                     UNION ALL
+                     (SELECT s2.id, s2.starts_at FROM slot s2
+                       WHERE s2.status = 'HELD' AND s2.held_until <= now()
+                         AND s2.unit_id = t.unit_id AND s2.resource_id = t.resource_id AND s2.id <> t.id
+                         AND s2.starts_at > now() AND s2.date BETWEEN t.date - 7 AND t.date + 14
+                         AND (v.id IS NULL OR extract(isodow FROM s2.date)::int = ANY (v.allowed_weekdays)))
+                   ) c
                   ORDER BY distance LIMIT 5) near
                  JOIN slot s ON s.id = near.id
                  JOIN timebook_resource r ON r.id = s.resource_id
                  LEFT JOIN timebook_block blk ON blk.id = s.block_id
                  LEFT JOIN booking b ON false)
              END AS alternatives
-        FROM (SELECT 1) AS one LEFT JOIN b ON true`,
-      'timebook.book',
-    );
+        FROM (SELECT 1) AS one LEFT JOIN b ON true`;
+    const row = exec ? (await exec<Row>(q))[0] : await this.db.one<Row>(q, 'timebook.book');
     return {
       bookingId: row?.booking_id ?? null,
+      protectedPhone: row?.protected_phone ?? false,
       target: row?.target ?? null,
       visitTypeOk: row?.vt_ok ?? false,
       alternatives: row?.alternatives ?? [],
@@ -271,16 +327,20 @@ export class TimebookRepository {
    * outbox event (which carries the SMS jobs to enqueue after commit), the mass cancellation's
    * progress, and audit rows. Bookings no longer active are skipped, so a retry does nothing twice.
    */
-  async cancelBookings(c: {
-    unitId: string;
-    bookingIds: string[];
-    notices: Array<{ bookingId: string; toPhone: string; body: string }>;
-    actor: BookAttempt['actor'];
-    reason: string | null;
-    massCancellationId: string | null;
-    jobId: string | null;
-  }): Promise<{ cancelled: number; done: number | null; total: number | null }> {
-    const row = await this.db.one<{ cancelled: number; done: number | null; total: number | null }>(sql`
+  async cancelBookings(
+    c: {
+      unitId: string;
+      bookingIds: string[];
+      notices: Array<{ bookingId: string; toPhone: string; body: string }>;
+      actor: BookAttempt['actor'];
+      reason: string | null;
+      massCancellationId: string | null;
+      jobId: string | null;
+    },
+    exec?: Exec,
+  ): Promise<{ cancelled: number; done: number | null; total: number | null }> {
+    type Row = { cancelled: number; done: number | null; total: number | null };
+    const q = sql`
       WITH n AS (
         SELECT * FROM unnest(${c.notices.map((x) => x.bookingId)}::text[], ${c.notices.map((x) => x.toPhone)}::text[],
                              ${c.notices.map((x) => x.body)}::text[]) AS n(booking_id, to_phone, body)
@@ -339,22 +399,38 @@ export class TimebookRepository {
         RETURNING id
       )
       SELECT (SELECT count(*) FROM b)::int AS cancelled, (SELECT done FROM mc) AS done, (SELECT total FROM mc) AS total,
-             (SELECT count(*) FROM audit) AS audited, (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o LIMIT 1) AS notified`);
+             (SELECT count(*) FROM audit) AS audited, (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o LIMIT 1) AS notified`;
+    const row = exec ? (await exec<Row>(q))[0] : await this.db.one<Row>(q);
     return { cancelled: row?.cancelled ?? 0, done: row?.done ?? null, total: row?.total ?? null };
   }
 
   /**
    * R14: hold a free slot for `minutes`; null when it is not free. With `onlyOne`, a holder
-   * (a citizen) keeps at most one active hold: taking a new one releases the old.
+   * (a citizen) keeps at most one active hold: taking a new one releases the old. With
+   * `anyColumn`, the first free column at the slot's time is held instead (R10: citizens pick a
+   * time, not a column).
    */
-  async hold(slotId: string, heldBy: string, minutes: number, unitId: string | null, onlyOne: boolean) {
-    return this.db.one<{ hold_id: string; expires_at: string; unit_id: string }>(sql`
+  async hold(
+    slotId: string,
+    heldBy: string,
+    minutes: number,
+    unitId: string | null,
+    onlyOne: boolean,
+    anyColumn = false,
+  ) {
+    return this.db.one<{ hold_id: string; expires_at: string; unit_id: string; slot_id: string }>(sql`
       WITH newhold AS (
-        SELECT gen_random_uuid()::text AS id, now() + make_interval(mins => ${minutes}::int) AS expires_at
+        SELECT gen_random_uuid()::text AS id, now() + make_interval(secs => ${minutes * 60}::float8) AS expires_at
       ), s AS (
         UPDATE slot SET status = 'HELD', hold_id = newhold.id, held_until = newhold.expires_at
           FROM newhold
-         WHERE slot.id = ${slotId} AND slot.starts_at > now()
+         WHERE slot.id = (CASE WHEN ${anyColumn}::boolean THEN (
+                 -- R10: the first free column at that time (SKIP LOCKED: concurrent holders spread out)
+                 SELECT s2.id FROM slot s0 JOIN slot s2 ON s2.resource_id = s0.resource_id AND s2.starts_at = s0.starts_at
+                  WHERE s0.id = ${slotId} AND (s2.status = 'FREE' OR (s2.status = 'HELD' AND s2.held_until <= now()))
+                  ORDER BY s2."column" LIMIT 1 FOR UPDATE OF s2 SKIP LOCKED)
+               ELSE ${slotId} END)
+           AND slot.starts_at > now()
            AND (${unitId}::text IS NULL OR slot.unit_id = ${unitId})
            AND (slot.status = 'FREE' OR (slot.status = 'HELD' AND slot.held_until <= now()))
         RETURNING slot.id, slot.unit_id, slot.date, slot.starts_at, slot.resource_id, slot."column", slot.held_until, slot.hold_id
@@ -365,7 +441,7 @@ export class TimebookRepository {
       ), prev AS (
         -- the holder's earlier active hold, released in the same statement
         UPDATE slot SET status = 'FREE', hold_id = NULL, held_until = NULL
-         WHERE ${onlyOne}::boolean AND EXISTS (SELECT 1 FROM s) AND slot.id <> ${slotId}
+         WHERE ${onlyOne}::boolean AND EXISTS (SELECT 1 FROM s) AND slot.id NOT IN (SELECT id FROM s)
            AND slot.status = 'HELD' AND slot.held_until > now()
            AND slot.hold_id IN (SELECT id FROM slot_hold WHERE held_by = ${heldBy} AND released_at IS NULL)
         RETURNING slot.id, slot.unit_id, slot.date, slot.starts_at, slot.resource_id, slot."column"
@@ -385,11 +461,17 @@ export class TimebookRepository {
         INSERT INTO outbox_event (topic, topic_key, version, event_type, payload)
         SELECT 'timebook', v.topic_key, v.version, 'hold.created',
                json_build_object('unitId', substr(v.topic_key, 10), 'cause', 'hold.created',
-                 'changes', (SELECT json_agg(c.change) FROM changes c WHERE 'timebook:' || c.unit_id = v.topic_key))
+                 'changes', (SELECT json_agg(c.change) FROM changes c WHERE 'timebook:' || c.unit_id = v.topic_key),
+                 -- R14: the release is pushed the moment the hold runs out (one job per second of expiry),
+                 -- not at the next periodic sweep
+                 'enqueue', (SELECT json_build_array(json_build_object('name', 'timebook.release-expired-holds',
+                               'data', '{}'::json, 'runAt', s.held_until + interval '200 milliseconds',
+                               'jobId', 'hold-expiry-' || ceil(extract(epoch FROM s.held_until))::bigint))
+                               FROM s WHERE 'timebook:' || s.unit_id = v.topic_key))
           FROM v
         RETURNING id
       )
-      SELECT h.id AS hold_id, h.expires_at, s.unit_id,
+      SELECT h.id AS hold_id, h.expires_at, s.unit_id, s.id AS slot_id,
              (SELECT count(*) FROM prev) AS released, (SELECT pg_notify(${OUTBOX_CHANNEL}, '') FROM o LIMIT 1) AS notified
         FROM h JOIN s ON s.id = h.slot_id`);
   }

@@ -6,11 +6,15 @@ import { AppError, ErrorCode, forbidden, notFound, ruleBroken } from '../common/
 import { AccessService } from '../organisation/access.service';
 import { PatientsService } from '../patients/patients.service';
 import { DatabaseService } from '../infra/database.service';
+import { sql } from '../infra/sql';
 import { idempotencyKey, IdempotencyKey, PG_UNIQUE_VIOLATION, replay } from '../infra/idempotency';
 import { cancellationNotice } from './cancellation-notice';
 import { addDays, todayInStockholm } from './dates';
 import type { CreateBookingDto } from './dto/booking.dto';
-import { TimebookRepository } from './timebook.repository';
+import { Exec, TimebookRepository, type BookAttempt } from './timebook.repository';
+import { WaitingRoomService } from './waiting-room.service';
+import { WebBookingRepository } from './web-booking.repository';
+import { doseEligibility, webBookingRefusal } from './web-booking-rules';
 
 /** Who acts, as the timebook's SQL records it (bookedBy, cancelledBy, audit). */
 export function actorRef(p: Principal) {
@@ -18,6 +22,9 @@ export function actorRef(p: Principal) {
     ? { id: p.userId, assignmentId: p.assignmentId, role: p.role }
     : { id: p.patientId, assignmentId: null, role: null };
 }
+
+/** booking.patient_id NULL: the registration in the booking statement lost a race (see TimebookRepository.book) */
+const PG_NOT_NULL_VIOLATION = '23502';
 
 @Injectable()
 export class TimebookService {
@@ -27,6 +34,8 @@ export class TimebookService {
     private readonly access: AccessService,
     private readonly patients: PatientsService,
     private readonly db: DatabaseService,
+    private readonly web: WebBookingRepository,
+    private readonly waitingRoom: WaitingRoomService,
   ) {}
 
   async slots(p: Principal, unitId: string, date: string) {
@@ -65,8 +74,14 @@ export class TimebookService {
     idempotencyHeader?: string,
   ) {
     const idem = idempotencyKey(`${actorRef(p).id}:booking`, idempotencyHeader, dto);
+    if (p.kind === 'citizen') await this.waitingRoom.ensureAdmitted(p.patientId);
     try {
-      return await this.bookOnce(p, dto, source, idem);
+      return await this.bookOnce(p, dto, source, idem).catch((e: unknown) => {
+        // the patient's number was registered by a concurrent request in the same instant: once more
+        if ((e as { code?: string; column?: string }).code === PG_NOT_NULL_VIOLATION)
+          return this.bookOnce(p, dto, source, idem);
+        throw e;
+      });
     } catch (e) {
       // the same key already booked (a retry racing the first, or arriving after it)
       if (idem && (e instanceof AppError || (e as { code?: string }).code === PG_UNIQUE_VIOLATION)) {
@@ -82,11 +97,11 @@ export class TimebookService {
     dto: CreateBookingDto,
     source: 'STAFF' | 'WEB' | 'SIMULATOR',
     idem: IdempotencyKey | null,
+    rebookedFrom: string | null = null,
+    exec?: Exec,
   ) {
-    const identity = this.patients.parse(
-      dto.patient.personalIdentityNumber,
-      'patient.personalIdentityNumber',
-    );
+    const field = 'patient.personalIdentityNumber';
+    const identity = this.patients.resolve(dto.patient.personalIdentityNumber, field);
     if (p.kind === 'staff' && !can(p, 'booking.write', { unitId: p.unitId, regionId: p.regionId })) {
       throw forbidden('your assignment does not allow booking');
     }
@@ -95,31 +110,38 @@ export class TimebookService {
       const own = await this.patients.findByNumber(identity.number);
       if (!own || own.id !== p.patientId) throw forbidden('citizens book for themselves');
     }
-    const patient = await this.patients.findOrRegister(identity);
-    if (p.kind === 'citizen') {
-      if (patient.protected_identity) {
-        throw ruleBroken('patients with protected identity book by phone with the unit', { rule: 'R3' });
+    // Staff booking with a Swedish number: found or registered inside the booking's own statement
+    // (one round trip; a lost attempt registers no one). Citizens and reserve numbers: known first.
+    let patientRef: BookAttempt['patient'];
+    if (p.kind === 'staff' && identity.type !== 'RESERVNUMMER') {
+      patientRef = { register: identity };
+    } else {
+      const patient = await this.patients.findOrRegisterAny(dto.patient.personalIdentityNumber, field);
+      if (p.kind === 'citizen') {
+        const refusal = webBookingRefusal(patient);
+        if (refusal) throw ruleBroken(refusal.message, { rule: refusal.rule, reason: refusal.reason });
+        await this.checkEligibility(patient.id, dto.visitTypeId);
       }
-    }
-    if (patient.protected_identity && dto.patient.phone) {
-      throw ruleBroken(
-        'patient.phone must not be given: contact details are never stored for a patient with protected identity (R3)',
-        { field: 'patient.phone', rule: 'R3' },
-      );
+      patientRef = { id: patient.id };
     }
     const outcome = await this.repo
-      .book({
-        slotId: dto.slotId,
-        visitTypeId: dto.visitTypeId,
-        patientId: patient.id,
-        phone: patient.protected_identity ? null : (dto.patient.phone ?? null),
-        unitId: p.kind === 'staff' ? p.unitId : null,
-        web: p.kind === 'citizen',
-        actor: actorRef(p),
-        source: p.kind === 'citizen' ? 'WEB' : source,
-        publicUrl: this.config.PUBLIC_URL.replace(/\/$/, ''),
-        idempotency: idem,
-      })
+      .book(
+        {
+          slotId: dto.slotId,
+          visitTypeId: dto.visitTypeId,
+          patient: patientRef,
+          phone: dto.patient.phone ?? null,
+          unitId: p.kind === 'staff' ? p.unitId : null,
+          web: p.kind === 'citizen',
+          actor: actorRef(p),
+          source: p.kind === 'citizen' ? 'WEB' : source,
+          publicUrl: this.config.PUBLIC_URL.replace(/\/$/, ''),
+          linkSecret: this.config.JWT_SECRET,
+          idempotency: idem,
+          rebookedFrom,
+        },
+        exec,
+      )
       .catch((e: unknown) => {
         // R12: the visit type was retired while this booking was being made (deferred trigger).
         if ((e as { code?: string }).code === '23514' && /retired/.test((e as Error).message)) {
@@ -128,6 +150,12 @@ export class TimebookService {
         throw e;
       });
     if (outcome.bookingId) return { id: outcome.bookingId, slotId: dto.slotId, status: 'ACTIVE' as const };
+    if (outcome.protectedPhone) {
+      throw ruleBroken(
+        'patient.phone must not be given: contact details are never stored for a patient with protected identity (R3)',
+        { field: 'patient.phone', rule: 'R3' },
+      );
+    }
     const t = outcome.target;
     if (!t) throw notFound(`slot ${dto.slotId} not found`, { field: 'slotId' });
     if (p.kind === 'staff' && t.unit_id !== p.unitId) throw forbidden('the slot belongs to another unit');
@@ -145,6 +173,79 @@ export class TimebookService {
     });
   }
 
+  /** A dose-N visit type needs dose N-1 on record (historical doses count). 422 otherwise. */
+  private async checkEligibility(patientId: string, visitTypeId: string): Promise<void> {
+    const vt = await this.web.visitType(visitTypeId);
+    if (!vt?.dose_number || vt.dose_number <= 1 || !vt.disease_area) return;
+    const refusal = doseEligibility(vt.dose_number, await this.web.highestDose(patientId, vt.disease_area));
+    if (refusal) throw ruleBroken(refusal, { field: 'visitTypeId', reason: 'DOSE_NOT_DUE' });
+  }
+
+  /**
+   * Rebook (R10, history kept): the new booking names the one it replaces; an active old booking
+   * is cancelled in the same transaction (no cancellation SMS: the confirmation of the new time
+   * says it all). A booking already cancelled (e.g. by a mass cancellation, whose SMS carries the
+   * rebooking link) is simply linked. Either both happen or neither.
+   */
+  async rebook(
+    p: Principal,
+    bookingId: string,
+    dto: { slotId: string; visitTypeId?: string; phone?: string | null },
+  ) {
+    const old = await this.web.summary(bookingId);
+    if (!old || (p.kind === 'citizen' && old.patientId !== p.patientId))
+      throw notFound(`booking ${bookingId} not found`);
+    if (p.kind === 'staff') await this.access.unit(p, 'booking.write', old.unitId);
+    if (old.status !== 'ACTIVE' && old.status !== 'CANCELLED')
+      throw ruleBroken(`a ${old.status.toLowerCase()} booking cannot be rebooked`, { field: 'bookingId' });
+    const replaced = await this.db.one<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM booking WHERE rebooked_from_id = ${bookingId} AND status <> 'CANCELLED'`,
+    );
+    if (replaced?.n) throw new AppError(ErrorCode.CONFLICT, 'the booking has already been rebooked');
+    if (p.kind === 'citizen') await this.waitingRoom.ensureAdmitted(p.patientId);
+    const patient = await this.db.one<{ identity_number: string; phone: string | null }>(
+      sql`SELECT p.identity_number, coalesce(b.phone, p.phone) AS phone
+            FROM booking b JOIN patient p ON p.id = b.patient_id WHERE b.id = ${bookingId}`,
+    );
+    const booking: CreateBookingDto = {
+      slotId: dto.slotId,
+      visitTypeId: dto.visitTypeId ?? old.visitTypeId,
+      patient: {
+        personalIdentityNumber: patient!.identity_number,
+        phone: dto.phone === undefined ? patient!.phone : dto.phone,
+      },
+    };
+    const actor = actorRef(p);
+    return this.db.tx(async (run) => {
+      const res = await this.bookOnce(p, booking, 'STAFF', null, bookingId, run);
+      if (old.status === 'ACTIVE') {
+        const cancelled = await this.repo.cancelBookings(
+          {
+            unitId: old.unitId,
+            bookingIds: [bookingId],
+            notices: [],
+            actor,
+            reason: 'rebooked',
+            massCancellationId: null,
+            jobId: null,
+          },
+          run,
+        );
+        if (cancelled.cancelled !== 1)
+          throw new AppError(ErrorCode.CONFLICT, 'the booking was changed meanwhile: reload and try again');
+      }
+      return { ...res, rebookedFrom: bookingId };
+    });
+  }
+
+  /** A patient's bookings; staff see their own unit's only (R8). Audited. */
+  async patientBookings(p: Principal, patientId: string) {
+    if (p.kind === 'staff') await this.access.unit(p, 'booking.read', p.unitId);
+    else if (p.patientId !== patientId) throw notFound('no such patient');
+    await this.patients.audit(p, patientId, 'bookings');
+    return this.web.bookingsOf(patientId, p.kind === 'staff' ? p.unitId : null);
+  }
+
   async bookingDetails(p: Principal, bookingId: string) {
     const b = await this.repo.bookingDetails(bookingId);
     if (!b) throw notFound(`booking ${bookingId} not found`);
@@ -157,6 +258,7 @@ export class TimebookService {
     const { patient, ...rest } = b;
     return {
       ...rest,
+      history: await this.web.history(bookingId),
       phone: patient.protectedIdentity ? null : rest.phone,
       patient: {
         id: patient.id,
@@ -226,6 +328,7 @@ export class TimebookService {
     const slot = await this.repo.slotUnit(slotId);
     if (!slot) throw notFound(`slot ${slotId} not found`, { field: 'slotId' });
     if (p.kind === 'staff') await this.access.unit(p, 'booking.write', slot.unit_id);
+    if (p.kind === 'citizen') await this.waitingRoom.ensureAdmitted(p.patientId);
     const heldBy = p.kind === 'staff' ? p.userId : p.patientId;
     const res = await this.repo.hold(
       slotId,
@@ -233,9 +336,10 @@ export class TimebookService {
       this.config.HOLD_MINUTES,
       p.kind === 'staff' ? p.unitId : null,
       p.kind === 'citizen',
+      p.kind === 'citizen',
     );
     if (!res) throw new AppError(ErrorCode.SLOT_TAKEN, 'the slot is not free');
-    return { holdId: res.hold_id, expiresAt: res.expires_at };
+    return { holdId: res.hold_id, expiresAt: res.expires_at, slotId: res.slot_id };
   }
 
   async releaseHold(p: Principal, holdId: string) {

@@ -15,6 +15,8 @@ const administerSchema = z.object({
     .int('must be a whole number')
     .min(1, 'must be 1 or more')
     .max(10, 'must be 10 or less'),
+  /** R9: the prescription this dose gives ("Signera administrering"); a NURSE needs one */
+  prescriptionId: id.optional(),
 });
 
 @ApiTags('vaccinations')

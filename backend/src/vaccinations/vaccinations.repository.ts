@@ -14,6 +14,10 @@ export interface Administration {
   careProviderId: string;
   actor: { userId: string; assignmentId: string; role: string };
   idempotency: IdempotencyKey | null;
+  /** R9/R20: the prescription this dose gives; null = any matching active one of the provider */
+  prescriptionId: string | null;
+  /** a NURSE (or a named prescription) needs one: without it nothing is taken from stock */
+  requirePrescription: boolean;
 }
 
 /**
@@ -37,15 +41,29 @@ export class VaccinationsRepository {
         balance: number;
         row_version: number;
         vial_doses_left: number | null;
+        prescription_id: string | null;
       }>(
         sql`
-      WITH prod AS (
+      WITH pre AS (
+        -- the active prescription of this dose (R20), locked: given at most once
+        SELECT pr.id FROM prescription pr JOIN unit pu ON pu.id = pr.unit_id
+         WHERE pr.status = 'ACTIVE' AND pr.patient_id = ${a.patientId} AND pr.product_id = ${a.productId}
+           AND pr.dose_number = ${a.doseNumber} AND pu.care_provider_id = ${a.careProviderId}
+           AND (${a.prescriptionId}::text IS NULL OR pr.id = ${a.prescriptionId})
+         ORDER BY pr.created_at LIMIT 1
+           FOR UPDATE OF pr
+      ), prod AS (
         SELECT p.doses_per_vial FROM product p JOIN batch b ON b.product_id = p.id
          WHERE b.id = ${a.batchId} AND p.id = ${a.productId} AND b.expires_on >= current_date
       ), upd AS (
         UPDATE stock_balance SET doses = doses - 1, row_version = row_version + 1, updated_at = now()
          WHERE unit_id = ${a.unitId} AND batch_id = ${a.batchId} AND doses >= 1 AND EXISTS (SELECT 1 FROM prod)
+           AND (NOT ${a.requirePrescription}::boolean OR EXISTS (SELECT 1 FROM pre))
         RETURNING doses, row_version
+      ), presc AS (
+        UPDATE prescription SET status = 'ADMINISTERED'
+         WHERE id = (SELECT id FROM pre) AND EXISTS (SELECT 1 FROM upd)
+        RETURNING id
       ), open_vial AS (
         UPDATE opened_vial SET doses_remaining = doses_remaining - 1
          WHERE id = (SELECT id FROM opened_vial WHERE unit_id = ${a.unitId} AND batch_id = ${a.batchId}
@@ -60,9 +78,9 @@ export class VaccinationsRepository {
         RETURNING doses_remaining
       ), vac AS (
         INSERT INTO vaccination (patient_id, product_id, batch_id, dose_number, given_at, given_on, unit_id, care_provider_id,
-                                 administered_by_id)
+                                 administered_by_id, prescription_id)
         SELECT ${a.patientId}, ${a.productId}, ${a.batchId}, ${a.doseNumber}, now(), current_date, ${a.unitId},
-               ${a.careProviderId}, ${a.actor.userId}
+               ${a.careProviderId}, ${a.actor.userId}, (SELECT id FROM presc)
           FROM upd
         RETURNING id
       ), led AS (
@@ -86,7 +104,8 @@ export class VaccinationsRepository {
       ), audit AS (
         INSERT INTO audit_log (user_id, assignment_id, unit_id, role, patient_id, action, detail)
         SELECT ${a.actor.userId}, ${a.actor.assignmentId}, ${a.unitId}, ${a.actor.role}::"Role", ${a.patientId},
-               'vaccination.administer', json_build_object('vaccinationId', vac.id, 'batchId', ${a.batchId}::text)
+               'vaccination.administer', json_build_object('vaccinationId', vac.id, 'batchId', ${a.batchId}::text,
+                                                           'prescriptionId', (SELECT id FROM presc))
           FROM vac
         RETURNING id
       ), idem AS (
@@ -94,13 +113,13 @@ export class VaccinationsRepository {
         INSERT INTO idempotency_record (scope, key, request_hash, status_code, response_body)
         SELECT ${a.idempotency?.scope ?? null}, ${a.idempotency?.key ?? null}, ${a.idempotency?.requestHash ?? null}, 201,
                json_build_object('id', vac.id, 'patientId', ${a.patientId}::text, 'batchId', ${a.batchId}::text,
-                 'doseNumber', ${a.doseNumber}::int,
+                 'doseNumber', ${a.doseNumber}::int, 'prescriptionId', (SELECT id FROM presc),
                  'stock', json_build_object('batchId', ${a.batchId}::text, 'doses', upd.doses, 'rowVersion', upd.row_version),
                  'openVialDosesLeft', coalesce((SELECT doses_remaining FROM open_vial), (SELECT doses_remaining FROM new_vial)))
           FROM vac, upd WHERE ${a.idempotency?.key ?? null}::text IS NOT NULL
         RETURNING 1
       )
-      SELECT vac.id, upd.doses AS balance, upd.row_version,
+      SELECT vac.id, upd.doses AS balance, upd.row_version, (SELECT id FROM presc) AS prescription_id,
              coalesce((SELECT doses_remaining FROM open_vial), (SELECT doses_remaining FROM new_vial)) AS vial_doses_left,
              (SELECT count(*) FROM led) AS ledger, (SELECT count(*) FROM audit) AS audited,
              (SELECT count(*) FROM idem) AS remembered,
@@ -109,6 +128,22 @@ export class VaccinationsRepository {
       );
       return row;
     });
+  }
+
+  /** Whether the dose has an active prescription at the caller's care provider (R9). */
+  async activePrescription(a: {
+    patientId: string;
+    productId: string;
+    doseNumber: number;
+    careProviderId: string;
+    prescriptionId: string | null;
+  }) {
+    return this.db.one<{ id: string }>(sql`
+      SELECT pr.id FROM prescription pr JOIN unit pu ON pu.id = pr.unit_id
+       WHERE pr.status = 'ACTIVE' AND pr.patient_id = ${a.patientId} AND pr.product_id = ${a.productId}
+         AND pr.dose_number = ${a.doseNumber} AND pu.care_provider_id = ${a.careProviderId}
+         AND (${a.prescriptionId}::text IS NULL OR pr.id = ${a.prescriptionId})
+       LIMIT 1`);
   }
 
   /** Why an administration did not happen: the batch's product, expiry and the unit's balance. */

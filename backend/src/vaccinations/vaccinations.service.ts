@@ -7,6 +7,14 @@ import { idempotencyKey, IdempotencyKey, PG_UNIQUE_VIOLATION, replay } from '../
 import { PatientsService } from '../patients/patients.service';
 import { VaccinationsRepository } from './vaccinations.repository';
 
+export interface AdministerInput {
+  personalIdentityNumber: string;
+  productId: string;
+  batchId: string;
+  doseNumber: number;
+  prescriptionId?: string;
+}
+
 @Injectable()
 export class VaccinationsService {
   constructor(
@@ -19,11 +27,7 @@ export class VaccinationsService {
    * R21: a dose given at the caller's unit, from a batch in the unit's stock, taken atomically.
    * A valid identity number not yet known registers the patient (as the population register would).
    */
-  async administer(
-    p: StaffPrincipal,
-    dto: { personalIdentityNumber: string; productId: string; batchId: string; doseNumber: number },
-    idempotencyHeader?: string,
-  ) {
+  async administer(p: StaffPrincipal, dto: AdministerInput, idempotencyHeader?: string) {
     const idem = idempotencyKey(`${p.userId}:vaccination`, idempotencyHeader, dto);
     if (idem) {
       const first = await replay<Record<string, unknown>>(this.db, idem);
@@ -40,20 +44,14 @@ export class VaccinationsService {
     }
   }
 
-  private async administerOnce(
-    p: StaffPrincipal,
-    dto: { personalIdentityNumber: string; productId: string; batchId: string; doseNumber: number },
-    idem: IdempotencyKey | null,
-  ) {
+  private async administerOnce(p: StaffPrincipal, dto: AdministerInput, idem: IdempotencyKey | null) {
     if (!can(p, 'vaccination.administer', { unitId: p.unitId, regionId: p.regionId })) {
-      throw forbidden(
-        p.role === 'NURSE'
-          ? 'a nurse administers a prescribed dose: the prescription comes from a prescribing nurse or a physician (R9)'
-          : 'your assignment does not allow administering vaccinations',
-      );
+      throw forbidden('your assignment does not allow administering vaccinations');
     }
-    const identity = this.patients.parse(dto.personalIdentityNumber);
-    const patient = await this.patients.findOrRegister(identity);
+    // R9: a nurse gives only a prescribed dose; a prescriber may sign prescription and administration at once.
+    const requirePrescription = p.role === 'NURSE' || dto.prescriptionId !== undefined;
+    // R4: a reserve-number patient added by staff is vaccinated like anyone else
+    const patient = await this.patients.findOrRegisterAny(dto.personalIdentityNumber);
     const res = await this.repo.administer({
       patientId: patient.id,
       productId: dto.productId,
@@ -64,6 +62,8 @@ export class VaccinationsService {
       careProviderId: p.careProviderId,
       actor: { userId: p.userId, assignmentId: p.assignmentId, role: p.role },
       idempotency: idem,
+      prescriptionId: dto.prescriptionId ?? null,
+      requirePrescription,
     });
     if (res) {
       return {
@@ -71,9 +71,27 @@ export class VaccinationsService {
         patientId: patient.id,
         batchId: dto.batchId,
         doseNumber: dto.doseNumber,
+        prescriptionId: res.prescription_id,
         stock: { batchId: dto.batchId, doses: res.balance, rowVersion: res.row_version },
         openVialDosesLeft: res.vial_doses_left,
       };
+    }
+    if (requirePrescription) {
+      const pre = await this.repo.activePrescription({
+        patientId: patient.id,
+        productId: dto.productId,
+        doseNumber: dto.doseNumber,
+        careProviderId: p.careProviderId,
+        prescriptionId: dto.prescriptionId ?? null,
+      });
+      if (!pre) {
+        throw ruleBroken(
+          p.role === 'NURSE'
+            ? 'no active prescription for this product and dose: a nurse administers a prescribed dose only (R9)'
+            : 'the prescription is not active for this patient, product and dose',
+          { field: 'prescriptionId', code: 'NO_PRESCRIPTION' },
+        );
+      }
     }
     const d = await this.repo.diagnose(p.unitId, dto.batchId);
     if (!d) throw notFound('no such batch', { field: 'batchId' });

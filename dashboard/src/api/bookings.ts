@@ -18,7 +18,13 @@ export function alternativesOf(e: ApiError<SlotTakenBody>): SlotView[] {
 }
 
 export const bookingsApi = {
-  create: (req: CreateBookingRequest) => http.post<CreatedBooking>('/bookings', req),
+  /** With an Idempotency-Key, a retried submission gets the first answer, never a second booking. */
+  create: (req: CreateBookingRequest, idempotencyKey?: string) =>
+    http.post<CreatedBooking>(
+      '/bookings',
+      req,
+      idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : undefined,
+    ),
   get: (id: string) => http.get<BookingDetails>(`/bookings/${seg(id)}`),
   cancel: (id: string) => http.delete<CancelledBooking>(`/bookings/${seg(id)}`),
 };

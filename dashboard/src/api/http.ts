@@ -72,6 +72,8 @@ export interface RequestOptions {
   token?: string | null;
   /** Extra request headers, e.g. `Idempotency-Key`. */
   headers?: Record<string, string>;
+  /** A 401 is the caller's own business (e.g. the citizen session), not the staff session's end. */
+  ownSession?: boolean;
 }
 
 export const API_BASE = '/api';
@@ -108,7 +110,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   }
 
   const error = new ApiError(await errorBody(res));
-  if (res.status === 401) hooks.onUnauthorized();
+  if (res.status === 401 && !opts.ownSession) hooks.onUnauthorized();
   throw error;
 }
 
@@ -161,4 +163,22 @@ async function errorBody(res: Response): Promise<ApiErrorBody> {
 /** Path segments from ids: ids are opaque strings and may contain anything. */
 export function seg(id: string): string {
   return encodeURIComponent(id);
+}
+
+/** A binary answer (a PDF): the same token and error handling, the body as a Blob. */
+export async function requestBlob(path: string, opts: Omit<RequestOptions, 'body'> = {}): Promise<Blob> {
+  const headers: Record<string, string> = { ...opts.headers };
+  const token = opts.token !== undefined ? opts.token : hooks.getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(API_BASE + path + queryString(opts.query), { headers, signal: opts.signal });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new NetworkError(e);
+  }
+  if (res.ok) return res.blob();
+  const error = new ApiError(await errorBody(res));
+  if (res.status === 401) hooks.onUnauthorized();
+  throw error;
 }

@@ -87,6 +87,14 @@ export interface BookingDetails {
   visitType: { id: string; name: string };
   patient: { id: string; name: string; personalIdentityNumber: string; phone?: string };
   createdAt: string;
+  /** the bookings this one replaced, newest first (rebooking keeps the history) */
+  history?: Array<{
+    id: string;
+    status: string;
+    start: string;
+    unitName: string;
+    cancelReason: string | null;
+  }>;
 }
 
 export interface CancelledBooking {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { homeFor } from '../router';
-import { canWriteStock, mayEnter } from './roles';
+import { canPrescribe, canPrintJournal, canWriteStock, mayEnter } from './roles';
 
 describe('who goes where', () => {
   it('each role lands on its own page', () => {
@@ -25,5 +25,25 @@ describe('who goes where', () => {
     expect(mayEnter('stockOverview', 'ADMIN')).toBe(true);
     expect(mayEnter('stockOverview', 'STOCK_MANAGER')).toBe(false);
     expect(mayEnter('timebook', 'SMITTSKYDD')).toBe(false);
+  });
+
+  it('the NVR export page is for smittskydd and admins', () => {
+    expect(mayEnter('nvr', 'SMITTSKYDD')).toBe(true);
+    expect(mayEnter('nvr', 'ADMIN')).toBe(true);
+    for (const role of ['BOOKING', 'NURSE', 'STOCK_MANAGER', 'TIMEBOOK_ADMIN'])
+      expect(mayEnter('nvr', role)).toBe(false);
+  });
+
+  it('the patient view is for nurses and physicians; only prescribers prescribe; smittskydd sees no patient data', () => {
+    for (const role of ['NURSE', 'NURSE_PRESCRIBER', 'PHYSICIAN']) {
+      expect(mayEnter('journal', role)).toBe(true);
+      expect(canPrintJournal(role)).toBe(true);
+    }
+    for (const role of ['BOOKING', 'SMITTSKYDD', 'STOCK_MANAGER', 'ADMIN'])
+      expect(mayEnter('journal', role)).toBe(false);
+    expect(canPrescribe('NURSE')).toBe(false);
+    expect(['NURSE_PRESCRIBER', 'PHYSICIAN'].every(canPrescribe)).toBe(true);
+    expect(mayEnter('controlReport', 'ADMIN')).toBe(true);
+    expect(mayEnter('controlReport', 'SMITTSKYDD')).toBe(false);
   });
 });

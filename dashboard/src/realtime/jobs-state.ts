@@ -7,6 +7,8 @@
 import type { JobProgress } from '@events';
 
 export const MASS_CANCEL_JOB = 'timebook.mass-cancel';
+/** A mass SMS campaign (issue 6) on the same topic; its snapshot rows carry campaign fields. */
+export const SMS_CAMPAIGN_JOB = 'sms.campaign';
 
 export type UnitJobState = JobProgress['state'];
 
@@ -66,7 +68,7 @@ export function isRunning(job: Pick<UnitJob, 'state'>): boolean {
 export function applyJobProgress(state: JobsState, event: JobProgress): JobsState | undefined {
   if (event.unitId !== state.unitId) return undefined;
   const i = state.jobs.findIndex((j) => j.jobId === event.jobId);
-  if (i < 0) return event.name === MASS_CANCEL_JOB ? undefined : state;
+  if (i < 0) return event.name === MASS_CANCEL_JOB || event.name === SMS_CAMPAIGN_JOB ? undefined : state;
   const jobs = [...state.jobs];
   jobs[i] = { ...jobs[i]!, state: event.state, progress: { ...event.progress } };
   return { ...state, jobs };

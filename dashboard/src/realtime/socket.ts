@@ -25,13 +25,16 @@ import { io, type Socket } from 'socket.io-client';
 import { watch } from 'vue';
 import type { StockOverview } from '../api/stock';
 import { useAuthStore } from '../stores/auth';
+import { useCoverageStore } from '../stores/coverage';
 import { useConnectionStore } from '../stores/connection';
 import { useJobsStore } from '../stores/jobs';
+import { useNvrStore } from '../stores/nvr';
 import { usePresenceStore } from '../stores/presence';
 import { useStockStore } from '../stores/stock';
 import { useStockOverviewStore } from '../stores/stockOverview';
 import { useTimebookStore } from '../stores/timebook';
 import { isJobsSnapshot } from './jobs-state';
+import { isNvrJobsSnapshot } from './nvr-state';
 import { isRegionStockEvent } from './stock-state';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -57,7 +60,7 @@ interface ChannelTarget {
   afterResync?(): void;
 }
 
-type ChannelName = 'timebook' | 'stock' | 'stockOverview' | 'jobs';
+type ChannelName = 'timebook' | 'stock' | 'stockOverview' | 'jobs' | 'coverage' | 'nvrJobs';
 
 interface Channel {
   name: ChannelName;
@@ -175,6 +178,36 @@ export function unfollowJobs(): void {
   useJobsStore().$reset();
 }
 
+/** Shows the region's coverage (R29), live. */
+export function followCoverage(regionId: string): void {
+  const current = channels.get('coverage');
+  if (current && current.req.regionId === regionId) return;
+  useCoverageStore().begin(regionId);
+  openChannel('coverage', { topic: 'coverage', regionId }, coverageTarget());
+}
+
+export function unfollowCoverage(): void {
+  closeChannel('coverage');
+  useCoverageStore().$reset();
+}
+
+export function retryCoverage(): void {
+  retryChannel('coverage');
+}
+
+/** A region's NVR export runs (R28), live: their progress while they run. */
+export function followNvrExports(regionId: string): void {
+  const current = channels.get('nvrJobs');
+  if (current && current.req.regionId === regionId) return;
+  useNvrStore().begin(regionId);
+  openChannel('nvrJobs', { topic: 'jobs', regionId }, nvrJobsTarget());
+}
+
+export function unfollowNvrExports(): void {
+  closeChannel('nvrJobs');
+  useNvrStore().$reset();
+}
+
 function setToken(next: string | null): void {
   if (next === token) return;
   token = next;
@@ -287,7 +320,19 @@ function createSocket(): LiveSocket {
     if (useStockStore().receiveChange(event)) resync(ch);
   });
 
+  s.on('coverage.changed', (event) => {
+    const ch = channels.get('coverage');
+    if (!ch || event.regionId !== ch.req.regionId) return;
+    useCoverageStore().receiveChange(event);
+  });
+
   s.on('job.progress', (event) => {
+    // a region's jobs room (NVR exports) has its own versions
+    if (event.regionId && !event.unitId) {
+      const nvr = channels.get('nvrJobs');
+      if (nvr && event.regionId === nvr.req.regionId && useNvrStore().receiveProgress(event)) resync(nvr);
+      return;
+    }
     const ch = channels.get('jobs');
     if (!ch || event.unitId !== ch.req.unitId) return;
     if (useJobsStore().receiveProgress(event)) resync(ch);
@@ -426,6 +471,21 @@ function stockOverviewTarget(): ChannelTarget {
   };
 }
 
+function coverageTarget(): ChannelTarget {
+  const store = useCoverageStore();
+  return {
+    hasState: () => store.loaded,
+    beginResync: () => store.beginResync(),
+    fail: (reason) => store.fail(reason),
+    receiveSnapshot: (version, snapshot) => {
+      const s = snapshot as { dosesToday?: unknown } | null;
+      if (!s || typeof s.dosesToday !== 'number') return 'invalid';
+      store.receiveSnapshot(version, { dosesToday: s.dosesToday });
+      return 'ok';
+    },
+  };
+}
+
 function jobsTarget(): ChannelTarget {
   const store = useJobsStore();
   return {
@@ -434,6 +494,19 @@ function jobsTarget(): ChannelTarget {
     fail: (reason) => store.fail(reason),
     receiveSnapshot: (version, snapshot) => {
       if (!isJobsSnapshot(snapshot)) return 'invalid';
+      return store.receiveSnapshot(version, snapshot) ? 'resync' : 'ok';
+    },
+  };
+}
+
+function nvrJobsTarget(): ChannelTarget {
+  const store = useNvrStore();
+  return {
+    hasState: () => store.live.state !== null,
+    beginResync: () => store.beginResync(),
+    fail: (reason) => store.fail(reason),
+    receiveSnapshot: (version, snapshot) => {
+      if (!isNvrJobsSnapshot(snapshot)) return 'invalid';
       return store.receiveSnapshot(version, snapshot) ? 'resync' : 'ok';
     },
   };

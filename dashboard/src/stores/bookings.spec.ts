@@ -13,6 +13,22 @@ function apiError(statusCode: number, message: string | string[], extra: Record<
 describe('bookings store', () => {
   beforeEach(() => setActivePinia(createPinia()));
 
+  it('a submission without a definite answer is retried with the same Idempotency-Key; another one gets a new key', async () => {
+    const create = vi
+      .spyOn(bookingsApi, 'create')
+      .mockRejectedValueOnce(apiError(503, 'the database is restarting'))
+      .mockResolvedValueOnce({ id: 'b1', slotId: 's1', status: 'BOOKED' })
+      .mockResolvedValueOnce({ id: 'b2', slotId: 's2', status: 'BOOKED' });
+    const store = useBookingsStore();
+    await expect(store.create(req)).resolves.toMatchObject({ kind: 'failed' });
+    await expect(store.create(req)).resolves.toMatchObject({ kind: 'created' });
+    await store.create({ ...req, slotId: 's2' });
+    const keys = create.mock.calls.map((c) => c[1]);
+    expect(keys[0]).toEqual(expect.any(String));
+    expect(keys[1]).toBe(keys[0]); // the same submission
+    expect(keys[2]).not.toBe(keys[0]); // a new one
+  });
+
   it('returns the created booking', async () => {
     vi.spyOn(bookingsApi, 'create').mockResolvedValue({ id: 'b1', slotId: 's1', status: 'BOOKED' });
     await expect(useBookingsStore().create(req)).resolves.toEqual({

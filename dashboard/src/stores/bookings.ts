@@ -4,6 +4,7 @@ import { ref } from 'vue';
 import { alternativesOf, bookingsApi, isSlotTaken } from '../api/bookings';
 import { ApiError, NetworkError } from '../api/http';
 import type { BookingDetails, CreateBookingRequest, CreatedBooking } from '../api/types';
+import { randomUuid } from '../lib/uuid';
 
 /** The booking form's fields, for putting a server message next to the right one. */
 export type BookingField = 'personalIdentityNumber' | 'phone' | 'visitTypeId' | 'slotId';
@@ -22,12 +23,25 @@ export type BookingOutcome =
 export const useBookingsStore = defineStore('bookings', () => {
   const submitting = ref(false);
 
+  /**
+   * The last submission that got no definite answer (network, 5xx, 503): sending the same body
+   * again is the same submission, with the same Idempotency-Key — if the first one was in fact
+   * booked, the answer is that booking, not a 409 against it.
+   */
+  let unanswered: { key: string; body: string } | null = null;
+
   async function create(req: CreateBookingRequest): Promise<BookingOutcome> {
     submitting.value = true;
+    const body = JSON.stringify(req);
+    const key = unanswered?.body === body ? unanswered.key : randomUuid();
     try {
-      return { kind: 'created', booking: await bookingsApi.create(req) };
+      const booking = await bookingsApi.create(req, key);
+      unanswered = null;
+      return { kind: 'created', booking };
     } catch (e) {
-      return bookingFailure(e);
+      const outcome = bookingFailure(e);
+      unanswered = outcome.kind === 'failed' ? { key, body } : null;
+      return outcome;
     } finally {
       submitting.value = false;
     }

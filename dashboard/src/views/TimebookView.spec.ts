@@ -163,11 +163,14 @@ describe('timebook day view', () => {
     await wrapper.get('form').trigger('submit');
     await flushPromises();
 
-    expect(create).toHaveBeenCalledWith({
-      slotId: 's-free',
-      visitTypeId: 'vt-covid',
-      patient: { personalIdentityNumber: '121212-1212', phone: '070-123 45 67' },
-    });
+    expect(create).toHaveBeenCalledWith(
+      {
+        slotId: 's-free',
+        visitTypeId: 'vt-covid',
+        patient: { personalIdentityNumber: '121212-1212', phone: '070-123 45 67' },
+      },
+      expect.any(String), // the Idempotency-Key
+    );
     expect(wrapper.find('[data-testid="booking-dialog"]').exists()).toBe(false);
     expect(wrapper.get('[data-testid="announcement"]').text()).toContain('09:00');
   });
@@ -220,6 +223,7 @@ describe('timebook day view', () => {
     await flushPromises();
     expect(create).toHaveBeenLastCalledWith(
       expect.objectContaining({ slotId: 's-alt', visitTypeId: 'vt-covid' }),
+      expect.any(String),
     );
     expect(wrapper.find('[data-testid="booking-dialog"]').exists()).toBe(false);
   });

@@ -10,6 +10,8 @@ export interface OutboxJob<K extends JobName = JobName> {
   data: JobMap[K];
   /** deterministic, so that a republished event adds no second job */
   jobId: string;
+  /** run no earlier than this instant (ISO 8601): a delayed job */
+  runAt?: string;
 }
 
 /**
@@ -28,9 +30,16 @@ export class OutboxJobDispatcher {
       for (const [queue, list] of byQueue) {
         // Redis down: fail after a while (the relay retries this row later) instead of hanging the relay.
         await Promise.race([
-          queues
-            .queue(queue as (typeof JOB_QUEUE)[JobName])
-            .addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } }))),
+          queues.queue(queue as (typeof JOB_QUEUE)[JobName]).addBulk(
+            list.map((j) => ({
+              name: j.name,
+              data: j.data,
+              opts: {
+                jobId: j.jobId,
+                ...(j.runAt ? { delay: Math.max(0, Date.parse(j.runAt) - Date.now()) } : {}),
+              },
+            })),
+          ),
           new Promise((_, reject) =>
             setTimeout(() => reject(new Error(`enqueue to ${queue} timed out`)), 5000),
           ),

@@ -14,15 +14,29 @@ export interface JobMap {
   'sms.send': { notificationId: string };
   /** R18: hourly, reminders for the visits of the day after. */
   'sms.reminders': Record<string, never>;
+  /** Daily: an SMS to each person whose next dose in a series has fallen due (issue 6). */
+  'sms.next-dose-reminders': Record<string, never>;
   /** R25: at each unit's day end, doses left in opened vials become open-vial wastage. */
   'stock.close-open-vials': Record<string, never>;
   /** Nightly: every region's units, for the previous day. */
   'stock.reconcile-nightly': Record<string, never>;
+  /** R29: rebuild the coverage counters from scratch and compare (nightly, or asked for a region). */
+  'coverage.rebuild': { regionId: string | null; requestedBy: string | null };
+  /** R28: one NVR export run (exactly once: see nvr/nvr-exporter.ts). */
+  'nvr.export': { exportId: string; regionId: string };
+  /** R28: nightly (NVR_EXPORT_CRON, Swedish time), one export run per region. */
+  'nvr.export-nightly': Record<string, never>;
+  /** Put back a job for all work still open in PostgreSQL (after a Redis restart, at start, every few minutes). */
+  'system.recover': Record<string, never>;
+  /** Hourly: published outbox events older than two days are deleted. */
+  'system.prune-outbox': Record<string, never>;
+  /** Enqueue every open message of an SMS campaign (at start and on resume), in pages. */
+  'sms.campaign-start': { campaignId: string };
 }
 
 export type JobName = keyof JobMap;
 
-export const QUEUES = ['timebook', 'sms', 'nvr', 'stock'] as const;
+export const QUEUES = ['timebook', 'sms', 'nvr', 'stock', 'coverage', 'system'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export const JOB_QUEUE: { [K in JobName]: QueueName } = {
@@ -32,7 +46,14 @@ export const JOB_QUEUE: { [K in JobName]: QueueName } = {
   'timebook.mass-cancel': 'timebook',
   'sms.send': 'sms',
   'sms.reminders': 'sms',
+  'sms.next-dose-reminders': 'sms',
   'stock.reconcile-nightly': 'stock',
+  'coverage.rebuild': 'coverage',
+  'nvr.export': 'nvr',
+  'nvr.export-nightly': 'nvr',
+  'system.recover': 'system',
+  'system.prune-outbox': 'system',
+  'sms.campaign-start': 'system',
 };
 
 /** What a handler reports; `skipped` is a success that did nothing (e.g. already done). */

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
+import { closeWithin } from './close';
 import { RedisService } from '../redis.service';
 import { JOB_QUEUE, JobMap, JobName, QUEUES, QueueName } from './job-map';
 
@@ -22,12 +24,16 @@ export class QueueRegistry implements OnModuleDestroy {
         connection: this.redis.connectionOptions(`queue-${name}`),
         prefix: this.redis.key('bull'),
         defaultJobOptions: {
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 1000 },
+          // SMS: a provider failing one request in five must still reach everyone (0.2^10)
+          attempts: name === 'sms' ? 10 : 5,
+          backoff: { type: 'exponential', delay: name === 'sms' ? 500 : 1000 },
           removeOnComplete: { age: 24 * 3600, count: 10_000 },
           removeOnFail: { age: 7 * 24 * 3600 },
         },
       });
+      // connection errors while Redis restarts or the queue closes: the queue reconnects by itself
+      // (an 'error' event without a listener would crash the process)
+      q.on('error', () => undefined);
       this.queues.set(name, q);
     }
     return q;
@@ -37,9 +43,14 @@ export class QueueRegistry implements OnModuleDestroy {
     return QUEUES.map((n) => this.queue(n));
   }
 
+  /**
+   * Without a jobId of its own a job gets a UUID-based one: BullMQ's default ids count per queue,
+   * so "5" would exist in several queues and GET /api/jobs/:id could answer with another queue's job.
+   */
   async enqueue<K extends JobName>(name: K, data: JobMap[K], opts: EnqueueOptions = {}): Promise<string> {
-    const job = await this.queue(JOB_QUEUE[name]).add(name, data, opts);
-    return job.id ?? '';
+    const jobId = opts.jobId ?? `${name.replace(/\./g, '-')}-${randomUUID()}`;
+    const job = await this.queue(JOB_QUEUE[name]).add(name, data, { ...opts, jobId });
+    return job.id ?? jobId;
   }
 
   /**
@@ -66,6 +77,7 @@ export class QueueRegistry implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    // a queue's close QUITs its connection, which may be reconnecting: bounded, then cut
+    await closeWithin([...this.queues.values()], 3000);
   }
 }

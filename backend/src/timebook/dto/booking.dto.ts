@@ -39,3 +39,6 @@ export const availabilityQuerySchema = z
     path: ['to'],
   });
 export const cancelBookingSchema = z.object({ reason: z.string().max(500).optional() }).optional();
+export const visitTypesQuerySchema = z.object({
+  includeRetired: z.enum(['true', 'false'], 'must be true or false').optional(),
+});
