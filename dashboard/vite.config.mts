@@ -9,6 +9,7 @@ const dashboardDir = fileURLToPath(new URL('.', import.meta.url));
 const eventsFile = fileURLToPath(new URL('../backend/src/realtime/events.ts', import.meta.url));
 const stockApiFile = fileURLToPath(new URL('../backend/src/stock/stock-api.ts', import.meta.url));
 const coverageApiFile = fileURLToPath(new URL('../backend/src/coverage/coverage-api.ts', import.meta.url));
+const nvrApiFile = fileURLToPath(new URL('../backend/src/nvr/nvr-api.ts', import.meta.url));
 const backend = 'http://127.0.0.1:3000';
 
 export default defineConfig({
@@ -21,8 +22,14 @@ export default defineConfig({
   ],
   resolve: {
     // One event map shared with the gateway (backend/src/realtime/events.ts), and the stock API's
-    // response shapes (backend/src/stock/stock-api.ts): types the backend and the dashboard share.
-    alias: { '@events': eventsFile, '@stock-api': stockApiFile, '@coverage-api': coverageApiFile },
+    // response shapes (backend/src/{stock,coverage,nvr}/*-api.ts): types the backend and the
+    // dashboard share.
+    alias: {
+      '@events': eventsFile,
+      '@stock-api': stockApiFile,
+      '@coverage-api': coverageApiFile,
+      '@nvr-api': nvrApiFile,
+    },
   },
   define: {
     // vue-i18n in composition mode only: lets the bundler drop the legacy API.

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { api, closeDb, db, login, seedInfo, startApp } from '../support/harness';
+import { NvrExporter } from '../../backend/src/nvr/nvr-exporter';
+import { NvrService } from '../../backend/src/nvr/nvr.service';
 import { doseOf, exportNow, finished, sha256 } from '../support/nvr';
 import {
   TEST_DATABASE_URL,
@@ -129,7 +131,8 @@ describe('NVR export: a worker killed mid-export (R28)', () => {
       child.kill('SIGKILL');
       await new Promise((r) => child!.once('exit', r));
 
-      // Killed inside the run's transaction: the run is still RUNNING, half a file on disk, nothing claimed.
+      // Killed while writing the files: the run is still RUNNING with its committed claim (every
+      // dose an item of this run), and none of them reported yet (the run is not COMPLETED).
       const { rows: mid } = await db().query(
         `SELECT r.status::text, r.dir, r.attempts,
                 (SELECT count(*)::int FROM nvr_export_item i WHERE i.run_id = r.id) AS items,
@@ -137,9 +140,9 @@ describe('NVR export: a worker killed mid-export (R28)', () => {
            FROM nvr_export_run r WHERE r.id = $1`,
         [exportId, ids],
       );
-      expect(mid[0]).toMatchObject({ status: 'RUNNING', items: 0, marked: 0, attempts: 1 });
+      expect(mid[0]).toMatchObject({ status: 'RUNNING', items: DOSES, marked: 0, attempts: 1 });
 
-      // Recovery: a worker starts; BullMQ finds the stalled job and the run is redone.
+      // Recovery: a worker starts; BullMQ finds the stalled job and the run resumes from its claim.
       worker = await startApp({ PROCESS_ROLE: 'worker' });
       const done = await finished(apiOnly.url, token, exportId, 240_000);
       expect(done).toMatchObject({
@@ -229,4 +232,65 @@ describe('NVR export: a worker killed mid-export (R28)', () => {
       await apiOnly.close();
     }
   }, 180_000);
+
+  it('a run that fails after its claim releases the claim on its last attempt, and the next run sends those doses', async () => {
+    // an API process only: the run below is driven by hand, as the worker's job would drive it
+    const app = await startApp({ PROCESS_ROLE: 'api' });
+    try {
+      const token = (await login(app.url, 'SE2321000057-R001')).token;
+      const { rows } = await db().query(
+        `INSERT INTO vaccination (patient_id, product_id, batch_id, dose_number, given_at, given_on, unit_id, care_provider_id)
+         SELECT patient_id, product_id, batch_id, 1, now(), current_date, unit_id, care_provider_id
+           FROM vaccination WHERE unit_id = $1 AND NOT historical AND status = 'GIVEN' LIMIT 1
+         RETURNING id`,
+        [units.U1],
+      );
+      const dose = rows[0].id as string;
+      const started = await api(app.url, 'POST', '/api/nvr/exports', { token, body: {} });
+      expect(started.status).toBe(202);
+      const exportId = started.body.exportId as string;
+      // the attempt claims, then fails while writing (the first progress after the claim throws)
+      await expect(
+        app.app.get(NvrExporter).run(exportId, {
+          onProgress: () => {
+            throw new Error('disk full');
+          },
+        }),
+      ).rejects.toThrow('disk full');
+      const claimed = async () =>
+        (
+          await db().query(
+            `SELECT r.status::text, (SELECT count(*)::int FROM nvr_export_item i WHERE i.run_id = r.id) AS items,
+                    (SELECT i.run_id FROM nvr_export_item i WHERE i.vaccination_id = $2) AS dose_run
+               FROM nvr_export_run r WHERE r.id = $1`,
+            [exportId, dose],
+          )
+        ).rows[0];
+      expect(await claimed()).toMatchObject({ status: 'RUNNING', dose_run: exportId });
+
+      // an attempt that is not the last keeps the claim (the next attempt resumes from it) ...
+      await app.app.get(NvrService).markFailed(exportId, 'disk full', false);
+      expect(await claimed()).toMatchObject({ status: 'RUNNING', dose_run: exportId });
+      // ... the last one releases it: the run covers nothing and its doses are pending again
+      await app.app.get(NvrService).markFailed(exportId, 'disk full', true);
+      expect(await claimed()).toEqual({ status: 'FAILED', items: 0, dose_run: null });
+      const failed = await finished(app.url, token, exportId);
+      expect(failed).toMatchObject({ status: 'FAILED', doseCount: 0 });
+
+      const worker = await startApp({ PROCESS_ROLE: 'worker' });
+      try {
+        const next = await exportNow(app.url, token);
+        expect(next.status).toBe('COMPLETED');
+        const { rows: item } = await db().query(
+          `SELECT run_id FROM nvr_export_item WHERE vaccination_id = $1`,
+          [dose],
+        );
+        expect(item).toEqual([{ run_id: next.id }]);
+      } finally {
+        await worker.close();
+      }
+    } finally {
+      await app.close();
+    }
+  }, 120_000);
 });

@@ -2,7 +2,7 @@
  * A worker process for the "killed mid-export" test (run with `node --import tsx`): a real BullMQ
  * worker on the `nvr` queue running the real exporter. It announces `HALF` on stdout once half of
  * the run's rows are written and then stalls, so the test can SIGKILL it at exactly that point:
- * doses claimed and files half written inside the run's open transaction.
+ * the doses claimed (committed) and the files half written.
  */
 import { Worker } from 'bullmq';
 import { loadConfig } from '../../backend/src/config/config';

@@ -4,14 +4,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { NvrWrittenFile } from './nvr-api';
 
-export interface WrittenFile {
-  name: string;
-  kind: 'fhir-ndjson' | 'csv' | 'control-report' | 'manifest';
-  bytes: number;
-  sha256: string;
-  records: number;
-}
+export type WrittenFile = NvrWrittenFile;
 
 /**
  * One output file, written as a stream: the SHA-256 and byte count are taken as the bytes go

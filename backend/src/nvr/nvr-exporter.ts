@@ -12,10 +12,10 @@ import { CSV_HEADER, csvLine, identitySystem, SYSTEMS } from './fhir';
 /** Rows per FETCH of the control report. */
 const FETCH = 1000;
 /**
- * Doses per batch of the records' COPY: a batch is about 7 MB of text, and the socket is paused
+ * Doses per batch of the records' COPY: a batch is about 3 MB of text, and the socket is paused
  * while one is written, so memory stays flat however large the run.
  */
-const BATCH_ROWS = 5000;
+const BATCH_ROWS = 2500;
 /** How often progress goes out (to the job and the `jobs` topic) while a run streams. */
 const PROGRESS_EVERY_MS = 500;
 
@@ -44,8 +44,24 @@ interface Claim {
   none_count: number;
   records: number;
   error_doses: number;
-  window_from: Date | null;
-  window_to: Date;
+  /** Dates when just claimed, their ISO text when read back from the run's `claim` */
+  window_from: Date | string | null;
+  window_to: Date | string;
+}
+
+/**
+ * Parts the records are built in at once, each by a PostgreSQL backend of its own (the JSON is
+ * most of a run's work): two for the two cores these machines have.
+ */
+const STREAM_PARTS = 2;
+
+/** Ranges of dose id (random UUIDs as text) that split a run into `parts` about equal parts. */
+export function partBounds(parts: number): Array<[string | null, string | null]> {
+  const hex = (i: number) => Math.floor((16 * i) / parts).toString(16);
+  return Array.from({ length: parts }, (_, i) => [
+    i === 0 ? null : hex(i),
+    i === parts - 1 ? null : hex(i + 1),
+  ]);
 }
 
 /**
@@ -85,16 +101,20 @@ export function progressEvent(
 /**
  * R28: one NVR export run, exactly once.
  *
- * Everything a run decides and marks is one transaction on one connection: it claims the doses
- * (a row per (dose, revision) in `nvr_export_item`, whose primary key makes a second claim
- * impossible; the ledger is also what marks them reported, see `nvr_reported_rev`) and records
- * the doses that fail validation; streams the claimed rows through a cursor into the NDJSON, CSV
- * and control-report files (the next batch is fetched while one is written); writes the
- * manifest; marks the run COMPLETED. A worker killed anywhere before the commit leaves nothing
- * claimed or marked: the run stays RUNNING, BullMQ hands the stalled job to another worker, and
- * the run is redone from scratch (its folder emptied first). After the commit a retry finds the
- * run COMPLETED and does nothing. One run per region at a time: a partial unique index on the
- * runs and a session advisory lock per region held while a worker exports it.
+ * 1. **Claim** (one transaction): every pending dose of the region becomes an item of this run (a
+ *    row per (dose, revision) in `nvr_export_item`, whose primary key makes a second claim
+ *    impossible), the doses that fail validation are recorded as the run's errors, and the counts
+ *    go on the run. Committed, the claim is the run's for good.
+ * 2. **Files**: the claimed items are read (in parts, on several connections, one snapshot) into
+ *    the NDJSON, CSV and control-report files and the manifest.
+ * 3. **Complete**: the run is marked COMPLETED, which makes its items the reported revisions.
+ *
+ * A worker killed in step 1 leaves nothing claimed; killed in step 2 or 3, a RUNNING run with its
+ * claim: BullMQ hands the stalled job to another worker, which resumes from the claim and writes
+ * the files again (the folder emptied first). After the last failed attempt the run is FAILED and
+ * its claim released in the same statement, so its doses go out with the next run. After step 3 a
+ * retry finds the run COMPLETED and does nothing. One run per region at a time: a partial unique
+ * index on the runs and a session advisory lock per region held while a worker exports it.
  */
 @Injectable()
 export class NvrExporter {
@@ -149,6 +169,7 @@ export class NvrExporter {
       reserve_number_oid: string | null;
       region_hsa: string;
       created_on: string;
+      claim: Claim | null;
     }>(sql`
       UPDATE nvr_export_run r
          SET status = 'RUNNING', started_at = coalesce(r.started_at, now()), attempts = r.attempts + 1,
@@ -156,7 +177,7 @@ export class NvrExporter {
         FROM region g
        WHERE r.id = ${exportId} AND g.id = r.region_id AND r.status IN ('QUEUED', 'RUNNING')
       RETURNING r.id, r.region_id, r.job_id, g.code AS region_code, g.reserve_number_oid, g.hsa_id AS region_hsa,
-                to_char(r.created_at, 'YYYY-MM-DD') AS created_on`);
+                to_char(r.created_at, 'YYYY-MM-DD') AS created_on, r.claim`);
     if (!run) return { status: 'skipped', reason: 'no longer waiting to run' };
     const ref = { id: run.id, regionId: run.region_id, jobId: run.job_id };
     await this.progress(ref, 'active', 0, 0);
@@ -173,73 +194,67 @@ export class NvrExporter {
     );
     const writers = [ndjson, csv, control];
 
-    // The reference tables are small and rarely change, so autovacuum may never have analyzed
-    // them (its threshold is 50 changed rows): the planner then takes each for a single row and
-    // re-runs the claim's scan of the pending doses once per product. Cheap to refresh, and done
-    // before the run's transaction so that its lock is not held for the whole run.
-    await client.query('ANALYZE product, batch, unit, care_provider');
-    await client.query('BEGIN');
     try {
-      // One run may stream a million rows: the pool's per-statement limit is for requests.
-      await client.query('SET LOCAL statement_timeout = 0');
-      // The claim sorts up to a million rows and the COPY joins them to the doses: in memory.
-      await client.query(`SET LOCAL work_mem = '128MB'`);
       const t0 = performance.now();
-      const [claim] = await q<Claim>(this.claim(run.id, run.region_id));
-      // The statistics still think the run has no items: without this the COPY below looks each
-      // dose up by index (a nested loop), twice as slow as the hash joins it gets with them.
-      if (claim!.doses >= 10_000) await client.query('ANALYZE nvr_export_item');
+      // A run killed after its claim committed resumes from it: the same items, files written anew.
+      const claim = run.claim ?? (await this.claimDoses(client, run.id, run.region_id));
       const tClaim = performance.now();
-      const total = claim!.doses;
+      const total = claim.doses;
       await this.progress(ref, 'active', 0, total);
       await opts.onProgress?.({ done: 0, total });
 
       await csv.write(csvLine([...CSV_HEADER]));
       let done = 0;
       let last = Date.now();
-      // The records are written by PostgreSQL (one NDJSON and one CSV text per dose, see
-      // recordsCopy) and streamed with COPY: the bytes go to the files as they come.
-      const copy = new CopyOutBatches(
-        this.recordsCopy(run.id, run.reserve_number_oid),
-        2,
-        BATCH_ROWS,
-        async ([lines, csvText], rows) => {
-          await Promise.all([ndjson.write(lines!), csv.write(csvText!)]);
-          done += rows;
-          if (Date.now() - last >= (opts.progressEveryMs ?? PROGRESS_EVERY_MS)) {
-            last = Date.now();
-            await this.progress(ref, 'active', done, total);
-            await opts.onProgress?.({ done, total });
-          }
+      // One batch at a time into the files, whichever part it comes from (the order of NDJSON
+      // lines and CSV rows carries no meaning).
+      let writing: Promise<void> = Promise.resolve();
+      const streamed = await this.streamRecords(
+        client,
+        run.id,
+        run.reserve_number_oid,
+        ([lines, csvText], rows) => {
+          const mine = writing.then(async () => {
+            await Promise.all([ndjson.write(lines!), csv.write(csvText!)]);
+            done += rows;
+            if (Date.now() - last >= (opts.progressEveryMs ?? PROGRESS_EVERY_MS)) {
+              last = Date.now();
+              await this.progress(ref, 'active', done, total);
+              await opts.onProgress?.({ done, total });
+            }
+          });
+          writing = mine.catch(() => undefined);
+          return mine;
         },
       );
-      void client.query(copy);
-      const streamed = await copy.done;
-      if (streamed !== claim!.doses - claim!.none_count)
-        throw new Error(
-          `NVR export streamed ${streamed} doses of ${claim!.doses - claim!.none_count} claimed`,
-        );
-      ndjson.records = claim!.records;
-      csv.records = claim!.records;
+      if (streamed !== claim.doses - claim.none_count)
+        throw new Error(`NVR export streamed ${streamed} doses of ${claim.doses - claim.none_count} claimed`);
+      ndjson.records = claim.records;
+      csv.records = claim.records;
       const tStream = performance.now();
 
-      await this.writeControlReport(client, control, run.id, run.region_id, claim!);
+      await client.query('BEGIN READ ONLY');
+      try {
+        await this.writeControlReport(client, control, run.id, run.region_id, claim);
+      } finally {
+        await client.query('COMMIT').catch(() => undefined);
+      }
       const files: WrittenFile[] = [];
       for (const w of writers) files.push(await w.close());
       const manifest = await this.dir.writeJson(dir, `${base}-manifest.json`, {
         format: 'vaxops NVR export 1',
         exportId: run.id,
         region: { code: run.region_code, hsaId: run.region_hsa },
-        window: { from: claim!.window_from, to: claim!.window_to },
+        window: { from: claim.window_from, to: claim.window_to },
         generatedAt: new Date().toISOString(),
         counts: {
-          doses: claim!.doses,
-          records: claim!.records,
-          new: claim!.new_count,
-          corrections: claim!.correction_count,
-          voids: claim!.void_count,
-          voidedBeforeReport: claim!.none_count,
-          errors: claim!.error_doses,
+          doses: claim.doses,
+          records: claim.records,
+          new: claim.new_count,
+          corrections: claim.correction_count,
+          voids: claim.void_count,
+          voidedBeforeReport: claim.none_count,
+          errors: claim.error_doses,
         },
         files: files.map(({ name, kind, bytes, sha256, records }) => ({
           name,
@@ -252,25 +267,31 @@ export class NvrExporter {
       files.push(manifest);
 
       const tFiles = performance.now();
-      // The claimed items are the mark: committed with COMPLETED, they make `nvr_reported_rev` the
-      // revision sent (a dose changed meanwhile has a newer revision, still pending).
-      await q(sql`
-        UPDATE nvr_export_run
-           SET status = 'COMPLETED', finished_at = now(), window_from = ${claim!.window_from},
-               window_to = ${claim!.window_to}, dose_count = ${claim!.doses}, record_count = ${claim!.records},
-               correction_count = ${claim!.correction_count + claim!.void_count}, error_count = ${claim!.error_doses},
-               progress_done = ${total}, progress_total = ${total}, files = ${JSON.stringify(files)}::jsonb, dir = ${dir}
-         WHERE id = ${run.id}`);
-      await q(progressEvent(ref, 'completed', total, total));
-      await client.query('COMMIT');
+      // COMPLETED makes the claimed items the reported revisions (`nvr_reported_rev`).
+      await client.query('BEGIN');
+      try {
+        const [completed] = await q<{ id: string }>(sql`
+          UPDATE nvr_export_run
+             SET status = 'COMPLETED', finished_at = now(), progress_done = ${total}, progress_total = ${total},
+                 files = ${JSON.stringify(files)}::jsonb, dir = ${dir}
+           WHERE id = ${run.id} AND status = 'RUNNING'
+          RETURNING id`);
+        if (!completed) throw new Error('the run was no longer running when its files were written');
+        await q(progressEvent(ref, 'completed', total, total));
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
       const tDone = performance.now();
       await opts.onProgress?.({ done: total, total });
       this.logger.log(
         {
           exportId: run.id,
-          doses: claim!.doses,
-          records: claim!.records,
-          errors: claim!.error_doses,
+          doses: claim.doses,
+          records: claim.records,
+          errors: claim.error_doses,
+          resumed: run.claim !== null,
           ms: {
             claim: Math.round(tClaim - t0),
             stream: Math.round(tStream - tClaim),
@@ -280,11 +301,98 @@ export class NvrExporter {
         },
         'NVR export completed',
       );
-      return { status: 'done', doses: claim!.doses, records: claim!.records, errors: claim!.error_doses };
+      return { status: 'done', doses: claim.doses, records: claim.records, errors: claim.error_doses };
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
       for (const w of writers) w.destroy();
       throw err;
+    }
+  }
+
+  /**
+   * Claims the run's doses and commits the claim (one transaction): the items, the errors, and
+   * the counts on the run. From here the run covers these doses whatever happens to the worker.
+   */
+  private async claimDoses(client: PoolClient, runId: string, regionId: string): Promise<Claim> {
+    // The reference tables are small and rarely change, so autovacuum may never have analyzed
+    // them (its threshold is 50 changed rows): the planner then takes each for a single row and
+    // re-runs the claim's scan of the pending doses once per product. Cheap to refresh, and done
+    // before the claim's transaction so that its lock is not held for the claim.
+    await client.query('ANALYZE product, batch, unit, care_provider');
+    await client.query('BEGIN');
+    let claim: Claim;
+    try {
+      // A claim may cover a million doses: the pool's per-statement limit is for requests.
+      await client.query('SET LOCAL statement_timeout = 0');
+      // The claim sorts up to a million rows: in memory.
+      await client.query(`SET LOCAL work_mem = '128MB'`);
+      // The planner takes the pending doses of a region for a few thousand (it cannot estimate the
+      // region filter or the revision test), and then looks each one's patient up by index: for
+      // a large claim that is four times slower than the hash joins it takes without that choice.
+      await client.query('SET LOCAL enable_nestloop = off');
+      const { text, values } = this.claim(runId, regionId).toQuery();
+      claim = (await client.query<Claim>(text, values)).rows[0]!;
+      const { text: upd, values: updValues } = sql`
+        UPDATE nvr_export_run
+           SET claim = ${JSON.stringify(claim)}::jsonb, window_from = ${claim.window_from},
+               window_to = ${claim.window_to}, dose_count = ${claim.doses}, record_count = ${claim.records},
+               correction_count = ${claim.correction_count + claim.void_count}, error_count = ${claim.error_doses}
+         WHERE id = ${runId}`.toQuery();
+      await client.query(upd, updValues);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    // The statistics still think the run has no items: without this the COPY looks each dose up
+    // by index (a nested loop), twice as slow as the hash joins it gets with them.
+    if (claim.doses >= 10_000) await client.query('ANALYZE nvr_export_item');
+    return claim;
+  }
+
+  /**
+   * The run's records, written by PostgreSQL and streamed with COPY (see recordsCopy), in
+   * STREAM_PARTS parts by range of dose id, each on a connection of its own so that they are
+   * built on as many cores at once. All parts read one snapshot (exported by the first). Resolves
+   * with the number of doses streamed.
+   */
+  private async streamRecords(
+    client: PoolClient,
+    runId: string,
+    reserveNumberOid: string | null,
+    sink: (columns: Buffer[], rows: number) => Promise<void>,
+  ): Promise<number> {
+    const clients = [client];
+    try {
+      for (let i = 1; i < STREAM_PARTS; i++) clients.push(await this.db.pool.connect());
+      let snapshot: string | undefined;
+      for (const c of clients) {
+        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        await c.query('SET LOCAL statement_timeout = 0');
+        await c.query(`SET LOCAL work_mem = '64MB'`);
+        // the parts are the parallelism: parallel workers of each on top only compete for the cores
+        if (STREAM_PARTS > 1) await c.query('SET LOCAL max_parallel_workers_per_gather = 0');
+        if (snapshot === undefined)
+          snapshot = (await c.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
+        else await c.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, '')}'`);
+      }
+      const bounds = partBounds(STREAM_PARTS);
+      const copies = clients.map((c, i) => {
+        const copy = new CopyOutBatches(
+          this.recordsCopy(runId, reserveNumberOid, bounds[i]!),
+          2,
+          BATCH_ROWS,
+          sink,
+        );
+        void c.query(copy);
+        return copy.done;
+      });
+      const results = await Promise.allSettled(copies);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      return results.reduce((n, r) => n + (r as PromiseFulfilledResult<number>).value, 0);
+    } finally {
+      for (const c of clients) await c.query('ROLLBACK').catch(() => undefined);
+      for (const c of clients.slice(1)) c.release();
     }
   }
 
@@ -345,8 +453,17 @@ export class NvrExporter {
    * care provider or unit are built once per row of those tables. COPY takes no parameters: the
    * run id is a UUID from our own row and the rest are our constants, quoted as literals.
    */
-  private recordsCopy(runId: string, reserveNumberOid: string | null): string {
+  private recordsCopy(
+    runId: string,
+    reserveNumberOid: string | null,
+    [from, to]: [string | null, string | null] = [null, null],
+  ): string {
     if (!/^[0-9a-f-]{36}$/.test(runId)) throw new Error(`unexpected export run id ${runId}`);
+    for (const b of [from, to])
+      if (b !== null && !/^[0-9a-f]+$/.test(b)) throw new Error(`unexpected dose id bound ${b}`);
+    const range =
+      (from === null ? '' : ` AND i.vaccination_id >= '${from}'`) +
+      (to === null ? '' : ` AND i.vaccination_id < '${to}'`);
     const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
     /** a JSON value as JSON.stringify writes it (null for SQL NULL) */
     const j = (e: string) => `coalesce(to_json(${e})::text, 'null')`;
@@ -365,25 +482,68 @@ export class NvrExporter {
       `CASE ${type}::text WHEN 'PERSONNUMMER' THEN ${jsonLit(SYSTEMS.PERSONNUMMER)}
                           WHEN 'SAMORDNINGSNUMMER' THEN ${jsonLit(SYSTEMS.SAMORDNINGSNUMMER)}
                           ELSE ${jsonLit(identitySystem('RESERVNUMMER', reserveNumberOid))} END`;
+    /**
+     * Per row, the pieces are joined by one concat() call: a chain of `||` copies the growing
+     * text once per piece (about forty pieces to a record of about a kilobyte), which was most of
+     * the export's time. concat() takes a NULL piece as empty.
+     */
+    const cat = (...parts: string[]) => `concat(${parts.join(', ')})`;
+    // Dose ids (UUIDs), revisions and formatted dates hold nothing JSON escapes: they are quoted
+    // as they are (to_json per value was a tenth of the run); free text goes through j().
     const record = (rev: string, old: boolean, num: string, type: string) =>
-      `'{"resourceType":"Immunization","id":' || ${j(`d.vid || '-' || ${rev}`)} ||
-       ',"meta":{"versionId":' || ${j(`${rev}::text`)} ||
-       '},"identifier":[{"system":' || ${jsonLit(SYSTEMS.URI)} || ',"value":' || ${j(`'urn:uuid:' || d.vid`)} || '}],' ||
-       ${
-         old
-           ? `'"status":"entered-in-error","statusReason":{"text":' || ${j(
-               `coalesce(d.void_reason, 'Ändrad efter rapportering (ersätts)')`,
-             )} || '},'`
-           : `'"status":"completed",'`
-       } ||
-       d.vaccine_code || ',"patient":{"type":"Patient","identifier":{"system":' || ${system(type)} ||
-       ',"value":' || ${j(num)} || '}},' || d.tail || E'\n'`;
+      cat(
+        `'{"resourceType":"Immunization","id":"'`,
+        'd.vid',
+        `'-'`,
+        rev,
+        `'","meta":{"versionId":"'`,
+        rev,
+        `'"},"identifier":[{"system":'`,
+        jsonLit(SYSTEMS.URI),
+        `',"value":"urn:uuid:'`,
+        'd.vid',
+        `'"}],'`,
+        ...(old
+          ? [
+              `'"status":"entered-in-error","statusReason":{"text":'`,
+              j(`coalesce(d.void_reason, 'Ändrad efter rapportering (ersätts)')`),
+              `'},'`,
+            ]
+          : [`'"status":"completed",'`]),
+        'd.vaccine_code',
+        `',"patient":{"type":"Patient","identifier":{"system":'`,
+        system(type),
+        `',"value":'`,
+        j(num),
+        `'}},'`,
+        'd.tail',
+        `E'\n'`,
+      );
     const csvRow = (rev: string, old: boolean, num: string, type: string) =>
-      `d.vid || '-' || ${rev} || ',' || d.vid || ',' || ${rev} || ${
+      cat(
+        'd.vid',
+        `'-'`,
+        rev,
+        `','`,
+        'd.vid',
+        `','`,
+        rev,
         old
           ? `',entered-in-error,,'`
-          : `',completed,' || CASE WHEN d.action = 'CORRECTION' THEN d.vid || '-' || coalesce(d.previous_revision, 0) ELSE '' END || ','`
-      } || ${type}::text || ',' || ${c(num)} || ',' || d.csv_dims || ',' || d.dose_number || ',' || d.given_at || ',' || d.csv_orgs || E'\r\n'`;
+          : `',completed,' || CASE WHEN d.action = 'CORRECTION' THEN d.vid || '-' || coalesce(d.previous_revision, 0) ELSE '' END || ','`,
+        `${type}::text`,
+        `','`,
+        c(num),
+        `','`,
+        'd.csv_dims',
+        `','`,
+        'd.dose_number',
+        `','`,
+        'd.given_at',
+        `','`,
+        'd.csv_orgs',
+        `E'\r\n'`,
+      );
     const oldRev = 'coalesce(d.previous_revision, d.revision)';
     const oldNum = 'coalesce(d.previous_identity_number, d.identity_number)';
     const oldType = 'coalesce(d.previous_identity_type, d.identity_type)';
@@ -419,12 +579,19 @@ export class NvrExporter {
                  WHERE pi.vaccination_id = i.vaccination_id AND pi.revision = i.previous_revision) END
                  AS previous_identity_type,
                v.void_reason, v.dose_number, to_char(v.given_at, ${iso}) AS given_at, pr.vaccine_code,
-               '"occurrenceDateTime":' || ${j(`to_char(v.given_at, ${iso})`)} || ',"recorded":' ||
-               ${j(`to_char(v.created_at, ${iso})`)} || ',"primarySource":true' || pr.manufacturer ||
-               coalesce(b.json, '') ||
-               CASE WHEN cp.json IS NULL AND u.json IS NULL THEN ''
-                    ELSE ',"performer":[' || concat_ws(',', cp.json, u.json) || ']' END ||
-               ',"protocolApplied":[{"doseNumberPositiveInt":' || v.dose_number || '}]}' AS tail,
+               ${cat(
+                 `'"occurrenceDateTime":"'`,
+                 `to_char(v.given_at, ${iso})`,
+                 `'","recorded":"'`,
+                 `to_char(v.created_at, ${iso})`,
+                 `'","primarySource":true'`,
+                 'pr.manufacturer',
+                 'b.json',
+                 `CASE WHEN cp.json IS NULL AND u.json IS NULL THEN '' ELSE ',"performer":[' || concat_ws(',', cp.json, u.json) || ']' END`,
+                 `',"protocolApplied":[{"doseNumberPositiveInt":'`,
+                 'v.dose_number',
+                 `'}]}'`,
+               )} AS tail,
                pr.csv || ',' || coalesce(b.csv, ',') AS csv_dims,
                coalesce(cp.csv, '') || ',' || coalesce(u.csv, '') AS csv_orgs
           FROM nvr_export_item i
@@ -433,12 +600,16 @@ export class NvrExporter {
           LEFT JOIN b ON b.id = v.batch_id
           LEFT JOIN u ON u.id = v.unit_id
           LEFT JOIN cp ON cp.id = v.care_provider_id
-         WHERE i.run_id = ${lit(runId)} AND i.action <> 'NONE'
+         WHERE i.run_id = ${lit(runId)} AND i.action <> 'NONE'${range}
       )
-      SELECT CASE WHEN d.action IN ('VOID', 'CORRECTION') THEN ${record(oldRev, true, oldNum, oldType)} ELSE '' END ||
-             CASE WHEN d.action IN ('NEW', 'CORRECTION') THEN ${record('d.revision', false, 'd.identity_number', 'd.identity_type')} ELSE '' END,
-             CASE WHEN d.action IN ('VOID', 'CORRECTION') THEN ${csvRow(oldRev, true, oldNum, oldType)} ELSE '' END ||
-             CASE WHEN d.action IN ('NEW', 'CORRECTION') THEN ${csvRow('d.revision', false, 'd.identity_number', 'd.identity_type')} ELSE '' END
+      SELECT ${cat(
+        `CASE WHEN d.action IN ('VOID', 'CORRECTION') THEN ${record(oldRev, true, oldNum, oldType)} END`,
+        `CASE WHEN d.action IN ('NEW', 'CORRECTION') THEN ${record('d.revision', false, 'd.identity_number', 'd.identity_type')} END`,
+      )},
+             ${cat(
+               `CASE WHEN d.action IN ('VOID', 'CORRECTION') THEN ${csvRow(oldRev, true, oldNum, oldType)} END`,
+               `CASE WHEN d.action IN ('NEW', 'CORRECTION') THEN ${csvRow('d.revision', false, 'd.identity_number', 'd.identity_type')} END`,
+             )}
         FROM d
     ) TO STDOUT (FORMAT binary)`;
   }

@@ -8,7 +8,7 @@ import { NvrService } from './nvr.service';
 
 /**
  * R28 jobs. `nvr.export` runs one export run (idempotent: see NvrExporter); a failed attempt is
- * noted on the run, and after the last attempt the run is FAILED (it claimed nothing, so its
+ * noted on the run, and after the last attempt the run is FAILED (its claim released, so its
  * doses go out with the next run). `nvr.export-nightly` starts one run per region.
  */
 @Injectable()

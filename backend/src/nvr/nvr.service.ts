@@ -13,6 +13,7 @@ import { sql } from '../infra/sql';
 import { AccessService } from '../organisation/access.service';
 import { maskIdentityNumber } from '../patients/identity';
 import { ExportDirectory, WrittenFile } from './export-files';
+import type { NvrRun } from './nvr-api';
 import { progressEvent } from './nvr-exporter';
 
 /** A download link lives this long: enough to click, too short to pass around. */
@@ -22,27 +23,9 @@ const ERRORS_SHOWN = 500;
 
 export const nvrJobId = (exportId: string) => `nvr-export-${exportId}`;
 
-interface RunRow {
-  id: string;
-  regionId: string;
-  status: string;
-  trigger: string;
-  requestedBy: string | null;
-  jobId: string | null;
-  attempts: number;
-  windowFrom: string | null;
-  windowTo: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  doseCount: number;
-  recordCount: number;
-  correctionCount: number;
-  errorCount: number;
-  progressDone: number;
-  progressTotal: number;
+/** A run's row as read: the API's shape before the caller's download rights are added. */
+interface RunRow extends Omit<NvrRun, 'files' | 'errors'> {
   files: WrittenFile[];
-  failures: Array<{ at: string; message: string }>;
   dir: string | null;
 }
 
@@ -130,15 +113,28 @@ export class NvrService {
     if (state === 'failed' || state === 'completed') await job.retry(state);
   }
 
-  /** After the job's last attempt failed: the run is FAILED; it claimed nothing (one transaction). */
+  /**
+   * A failed attempt is noted on the run. After the job's last attempt the run is FAILED and its
+   * claim, if it made one, is released in the same statement: its doses are pending again and go
+   * out with the next run.
+   */
   async markFailed(exportId: string, message: string, final: boolean): Promise<void> {
     const run = await this.db.one<{ region_id: string; job_id: string | null }>(sql`
-      UPDATE nvr_export_run
-         SET errors = errors || jsonb_build_array(jsonb_build_object('at', now(), 'message', ${message}::text)),
-             status = CASE WHEN ${final} THEN 'FAILED'::"ExportStatus" ELSE status END,
-             finished_at = CASE WHEN ${final} THEN now() ELSE finished_at END
-       WHERE id = ${exportId} AND status IN ('QUEUED', 'RUNNING')
-      RETURNING region_id, job_id`);
+      WITH run AS (
+        UPDATE nvr_export_run
+           SET errors = errors || jsonb_build_array(jsonb_build_object('at', now(), 'message', ${message}::text)),
+               status = CASE WHEN ${final} THEN 'FAILED'::"ExportStatus" ELSE status END,
+               finished_at = CASE WHEN ${final} THEN now() ELSE finished_at END,
+               claim = CASE WHEN ${final} THEN NULL ELSE claim END,
+               dose_count = CASE WHEN ${final} THEN 0 ELSE dose_count END,
+               record_count = CASE WHEN ${final} THEN 0 ELSE record_count END,
+               correction_count = CASE WHEN ${final} THEN 0 ELSE correction_count END
+         WHERE id = ${exportId} AND status IN ('QUEUED', 'RUNNING')
+        RETURNING region_id, job_id
+      ), released AS (
+        DELETE FROM nvr_export_item i WHERE ${final} AND i.run_id = ${exportId} AND EXISTS (SELECT 1 FROM run)
+      )
+      SELECT region_id, job_id FROM run`);
     if (run && final)
       await this.db.query(
         progressEvent({ id: exportId, regionId: run.region_id, jobId: run.job_id }, 'failed', 0, 0, false),
@@ -184,7 +180,7 @@ export class NvrService {
     };
   }
 
-  private view(p: StaffPrincipal, r: RunRow) {
+  private view(p: StaffPrincipal, r: RunRow): NvrRun {
     const { dir: _dir, files, ...rest } = r;
     return {
       ...rest,
