@@ -408,7 +408,8 @@ export class NvrExporter {
       ), errs AS (
         INSERT INTO nvr_export_error (run_id, vaccination_id, revision, code, field, message)
         SELECT ${runId}, d.vaccination_id, d.revision, e.code, e.field, e.message
-          FROM pending d
+          FROM (SELECT * FROM pending WHERE action IN ('NEW', 'CORRECTION')
+                   AND (missing_batch OR invalid_identity OR unknown_product)) d
           CROSS JOIN LATERAL (VALUES
             (d.missing_batch, 'MISSING_BATCH', 'batch', 'the dose has no batch number'),
             (d.invalid_identity, 'INVALID_IDENTITY', 'identityNumber',
@@ -416,7 +417,7 @@ export class NvrExporter {
             (d.unknown_product, 'UNKNOWN_PRODUCT', 'product',
              'the product has no valid NPL-id (14 digits) or vaccine ATC code (J07…)')
           ) AS e(failed, code, field, message)
-         WHERE d.action IN ('NEW', 'CORRECTION') AND e.failed
+         WHERE e.failed
         RETURNING vaccination_id
       ), ins AS (
         INSERT INTO nvr_export_item (run_id, vaccination_id, revision, correction, action, previous_revision,
