@@ -102,8 +102,8 @@ function expectation(kind: Kind, target: Target, scoped: boolean, byRegion: bool
     case 'own':
       return scoped ? target === 'own' : true;
     case 'region':
-      // a region-addressed row: own region only; a unit-addressed row: every unit of the own region
-      // (all three probed units are in the seed's one region)
+      // a region-addressed row: own region only (the other target is a real second region); a
+      // unit-addressed row: every unit of the own region (all three probed units are in it)
       return scoped && byRegion ? target === 'own' : true;
     case 'provider':
       return scoped ? target !== 'foreign' : true;
@@ -124,6 +124,8 @@ const tokens = {} as Record<Exclude<Who, 'ANONYMOUS'>, string>;
 const maker: Record<string, Record<Target, string>> = { ADMIN: {} as never, PHYSICIAN: {} as never };
 const unitOf = {} as Record<Target, string>;
 let foreignProviderId = '';
+/** A second region that exists, so that a region-scoped row refuses real data, not a missing id. */
+let otherRegionId = '';
 
 const citizenPnr = newPersonnummer();
 /** one patient per target for objects (bookings, prescriptions, doses); the citizen's own at `own` */
@@ -202,6 +204,29 @@ beforeAll(async () => {
     `INSERT INTO timebook_resource (unit_id, kind, name, columns) VALUES ($1, 'SKOTERSKA', 'Sjuksköterska', 1)
      ON CONFLICT (unit_id, kind) DO NOTHING`,
     [unitOf.foreign],
+  );
+  otherRegionId = (
+    await pool.query(
+      `INSERT INTO region (code, name, hsa_id) VALUES ('99', 'Region Matristest', 'SE2321000099-0000')
+       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+    )
+  ).rows[0].id;
+  const otherProvider = (
+    await pool.query(
+      `INSERT INTO care_provider (hsa_id, name, kind, region_id) VALUES ('SE2321000099-0001', 'Matristest vård', 'REGION', $1)
+       ON CONFLICT (hsa_id) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+      [otherRegionId],
+    )
+  ).rows[0].id;
+  await pool.query(
+    `INSERT INTO municipality (code, name, region_id) VALUES ('9901', 'Matristest kommun', $1) ON CONFLICT (code) DO NOTHING`,
+    [otherRegionId],
+  );
+  await pool.query(
+    `INSERT INTO unit (hsa_id, name, care_provider_id, region_id, municipality_code, address)
+     VALUES ('SE2321000099-0002', 'Matristest vaccination', $1, $2, '9901', 'Testgatan 1')
+     ON CONFLICT (hsa_id) DO NOTHING`,
+    [otherProvider, otherRegionId],
   );
   // The fixture user arranges objects at every target unit.
   const user = (
@@ -312,6 +337,16 @@ afterAll(async () => {
   await app?.close();
   // The probe run has no files on disk: other suites read every completed run's files.
   if (exportRunId) await db().query('DELETE FROM nvr_export_run WHERE id = $1', [exportRunId]);
+  // The second region goes again (other suites count the regions, e.g. the nightly NVR runs).
+  // Were anything made in it by a probe, the delete fails: nothing may have been.
+  if (otherRegionId)
+    await db().query(
+      `WITH u AS (DELETE FROM unit WHERE region_id = $1), c AS (DELETE FROM care_provider WHERE region_id = $1),
+            m AS (DELETE FROM municipality WHERE region_id = $1)
+       SELECT 1`,
+      [otherRegionId],
+    );
+  if (otherRegionId) await db().query('DELETE FROM region WHERE id = $1', [otherRegionId]);
   await closeDb();
 });
 
@@ -335,7 +370,8 @@ interface RowProbe {
 }
 
 const u = (t: Target) => unitOf[t];
-const region = (t: Target) => (t === 'own' ? regionId : 'no-such-region');
+/** the own region, or a real second one (with a care provider and a unit) for peer and foreign */
+const region = (t: Target) => (t === 'own' ? regionId : otherRegionId);
 const pnrOf = () => patientPnr.own;
 const slotOfBooking: Record<string, string> = {};
 function claim(token: string, name: string): string {

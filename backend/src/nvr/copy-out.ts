@@ -1,7 +1,10 @@
 import type { Connection } from 'pg';
 import { TextBatch } from './export-files';
 
-/** What a batch of rows hands on: one buffer per column, the rows' bytes end to end. */
+/**
+ * What a batch of rows hands on: one buffer per column, the rows' bytes end to end. The buffers
+ * are reused once the returned promise resolves: a sink must be done with them by then.
+ */
 export type BatchSink = (columns: Buffer[], rows: number) => Promise<void>;
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
@@ -117,7 +120,12 @@ export class CopyOutBatches {
     this.rowsInBatch = 0;
     this.pause();
     this.flushing = this.flushing
-      .then(() => (this.failed ? undefined : this.sink(columns, rows)))
+      .then(async () => {
+        if (this.failed) return;
+        await this.sink(columns, rows);
+        // the sink is done with the bytes (it resolves once they are written): buffers for reuse
+        columns.forEach((c, f) => this.batches[f]!.giveBack(c));
+      })
       .catch((err: Error) => {
         this.failed ??= err;
       })

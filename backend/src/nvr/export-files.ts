@@ -1,7 +1,6 @@
 import { createHash, Hash } from 'node:crypto';
 import { createWriteStream, WriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { NvrWrittenFile } from './nvr-api';
@@ -27,13 +26,16 @@ export class HashedFileWriter {
     this.stream = createWriteStream(path, { highWaterMark: 1 << 20 });
   }
 
+  /** Resolves once the bytes are in the file: the caller may then reuse a buffer it passed. */
   async write(text: string | Buffer, records = 0): Promise<void> {
     this.records += records;
     if (!text.length) return;
     const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     this.hash.update(buf);
     this.bytes += buf.length;
-    if (!this.stream.write(buf)) await once(this.stream, 'drain');
+    await new Promise<void>((resolve, reject) =>
+      this.stream.write(buf, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   async close(): Promise<WrittenFile> {
@@ -92,10 +94,16 @@ export class ExportDirectory {
   }
 }
 
-/** Bytes collected into one buffer (a batch of COPY rows, one column's text end to end). */
+/**
+ * Bytes collected into one buffer (a batch of COPY rows, one column's text end to end). Buffers
+ * are reused: `take` hands the filled one over, and once its reader is done with it `giveBack`
+ * returns it for a later batch, so a run of a million rows allocates a few buffers, not a new
+ * one per batch (which the garbage collector then chased, and which held the RSS up).
+ */
 export class TextBatch {
   private buf: Buffer;
   private pos = 0;
+  private readonly spare: Buffer[] = [];
 
   constructor(private readonly initialBytes = 1 << 22) {
     this.buf = Buffer.allocUnsafe(initialBytes);
@@ -120,12 +128,21 @@ export class TextBatch {
     return this.pos;
   }
 
-  /** The bytes collected, handed over (the batch starts again with a new buffer). */
+  /** The bytes collected, handed over; the batch goes on in a spare buffer (or a new one). */
   take(): Buffer {
     const out = this.buf.subarray(0, this.pos);
     // the next batch is about as large as this one: start at that size instead of growing again
-    this.buf = Buffer.allocUnsafe(Math.max(this.initialBytes, this.pos));
+    const next = this.spare.pop();
+    this.buf =
+      next && next.length >= this.pos ? next : Buffer.allocUnsafe(Math.max(this.initialBytes, this.pos));
     this.pos = 0;
     return out;
+  }
+
+  /** A buffer from `take` whose bytes nobody reads any more. */
+  giveBack(taken: Buffer): void {
+    // only whole buffers of our own (never a slice of Node's shared pool for small buffers)
+    if (this.spare.length < 2 && taken.byteOffset === 0 && taken.buffer.byteLength >= this.initialBytes)
+      this.spare.push(Buffer.from(taken.buffer, 0, taken.buffer.byteLength));
   }
 }
