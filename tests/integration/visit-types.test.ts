@@ -27,7 +27,7 @@ async function createType(name: string) {
 describe('visit types (R11, R12)', () => {
   it('R12: deleting a visit type with a future booking → 409, and the booking keeps its slot', async () => {
     const typeId = await createType(`Test ${Date.now()}`);
-    const { slotId } = await freeSlot(units.U1);
+    const { slotId } = await freeSlot(units.U1, [], 'SKOTERSKA');
     const booked = await api(app.url, 'POST', '/api/bookings', {
       token: booker,
       body: { slotId, visitTypeId: typeId, patient: { personalIdentityNumber: newPersonnummer() } },
@@ -52,7 +52,7 @@ describe('visit types (R11, R12)', () => {
       body: { retired: true },
     });
     expect(retired.status).toBe(200);
-    const { slotId } = await freeSlot(units.U1);
+    const { slotId } = await freeSlot(units.U1, [], 'SKOTERSKA');
     const res = await api(app.url, 'POST', '/api/bookings', {
       token: booker,
       body: { slotId, visitTypeId: typeId, patient: { personalIdentityNumber: newPersonnummer() } },

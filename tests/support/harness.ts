@@ -130,6 +130,8 @@ export function subscribe(
 export async function freeSlot(
   unitId: string,
   exclude: string[] = [],
+  /** only a slot of this kind of resource (for a visit type a test made for it) */
+  resource?: 'SKOTERSKA' | 'LAKARE',
 ): Promise<{ slotId: string; visitTypeId: string; date: string }> {
   const { rows } = await db().query(
     `SELECT s.id AS "slotId", to_char(s.date, 'YYYY-MM-DD') AS date, v.id AS "visitTypeId"
@@ -137,9 +139,9 @@ export async function freeSlot(
        JOIN visit_type v ON v.unit_id = s.unit_id AND v.resource = r.kind AND v.retired_at IS NULL
             AND cardinality(v.allowed_weekdays) = 0
       WHERE s.unit_id = $1 AND s.status = 'FREE' AND s.starts_at > now() + interval '1 hour'
-        AND NOT (s.id = ANY($2::text[]))
+        AND NOT (s.id = ANY($2::text[])) AND ($3::text IS NULL OR r.kind::text = $3)
       ORDER BY random() LIMIT 1`,
-    [unitId, exclude],
+    [unitId, exclude, resource ?? null],
   );
   if (!rows[0]) throw new Error(`no free slot at unit ${unitId}`);
   return rows[0];
