@@ -8,6 +8,7 @@ import { addDays, todayInStockholm } from '../lib/dates';
 import { debouncedRefresh } from '../lib/debounced-refresh';
 import { REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS, type StockLiveError } from './stock';
 import { HIGHLIGHT_MS } from './timebook';
+import { timedHighlights } from '../lib/timed-highlights';
 
 export type CoverageLiveError = StockLiveError;
 
@@ -35,14 +36,14 @@ export const useCoverageStore = defineStore('coverage', () => {
   const loaded = ref(false);
   const error = ref<CoverageLiveError | null>(null);
   const syncing = ref(false);
-  const highlighted = ref<Record<string, true>>({});
+  const highlights = timedHighlights(HIGHLIGHT_MS);
+  const highlighted = highlights.highlighted;
 
   let latestSeen: number | null = null;
   let generation = 0;
   /** The next answer is for another dose or product: not a change to highlight. */
   let filterChanged = false;
   const refresher = debouncedRefresh(() => void refresh(), REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS);
-  const highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   const status = computed<'idle' | 'loading' | 'ready' | 'error'>(() => {
     if (loaded.value) return 'ready';
@@ -172,20 +173,7 @@ export const useCoverageStore = defineStore('coverage', () => {
   }
 
   function mark(group: string, keys: string[]): void {
-    for (const k of keys) {
-      const key = `${group}:${k}`;
-      highlighted.value = { ...highlighted.value, [key]: true };
-      const timer = highlightTimers.get(key);
-      if (timer) clearTimeout(timer);
-      highlightTimers.set(
-        key,
-        setTimeout(() => {
-          highlightTimers.delete(key);
-          const { [key]: _gone, ...rest } = highlighted.value;
-          highlighted.value = rest;
-        }, HIGHLIGHT_MS),
-      );
-    }
+    for (const k of keys) highlights.mark(`${group}:${k}`);
   }
 
   function highlightChanged(group: string, before: CoverageRow[], after: CoverageRow[]): void {
@@ -212,9 +200,7 @@ export const useCoverageStore = defineStore('coverage', () => {
     syncing.value = false;
     latestSeen = null;
     refresher.clear();
-    for (const t of highlightTimers.values()) clearTimeout(t);
-    highlightTimers.clear();
-    highlighted.value = {};
+    highlights.clear();
   }
 
   return {

@@ -25,6 +25,7 @@ import {
   type Versioned,
 } from '../realtime/versioned-state';
 import { HIGHLIGHT_MS } from './timebook';
+import { timedHighlights } from '../lib/timed-highlights';
 
 export type StockLiveError = 'forbidden' | 'invalid' | 'unavailable' | 'timeout';
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -68,7 +69,7 @@ export const useStockStore = defineStore('stock', () => {
   // Replaced wholesale on every step (immutable updates), so a shallow ref is enough.
   const live = shallowRef<Live>(createVersioned());
   const error = ref<StockLiveError | null>(null);
-  const highlighted = ref<Record<string, true>>({});
+  const { highlighted, mark, clear: clearHighlights } = timedHighlights(HIGHLIGHT_MS);
 
   /** The product catalogue (for a new batch) and the units (for a transfer's receiver). */
   const catalogue = ref<Product[]>([]);
@@ -109,7 +110,6 @@ export const useStockStore = defineStore('stock', () => {
   });
 
   const refresher = debouncedRefresh(() => void refresh(), REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS);
-  let highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   /** Following another unit: forget everything about the previous one. */
   function begin(forUnit: string): void {
@@ -346,24 +346,8 @@ export const useStockStore = defineStore('stock', () => {
     for (const b of after.balances) {
       const old = previous.get(b.batchId);
       if (old && old.rowVersion === b.rowVersion && old.doses === b.doses) continue;
-      highlighted.value = { ...highlighted.value, [b.batchId]: true };
-      const timer = highlightTimers.get(b.batchId);
-      if (timer) clearTimeout(timer);
-      highlightTimers.set(
-        b.batchId,
-        setTimeout(() => {
-          highlightTimers.delete(b.batchId);
-          const { [b.batchId]: _gone, ...rest } = highlighted.value;
-          highlighted.value = rest;
-        }, HIGHLIGHT_MS),
-      );
+      mark(b.batchId);
     }
-  }
-
-  function clearHighlights(): void {
-    for (const t of highlightTimers.values()) clearTimeout(t);
-    highlightTimers = new Map();
-    highlighted.value = {};
   }
 
   function $reset(): void {

@@ -6,6 +6,7 @@ import { stockApi, type StockOverview } from '../api/stock';
 import type { RegionStockChanged } from '../realtime/stock-state';
 import { REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS, type StockLiveError } from './stock';
 import { HIGHLIGHT_MS } from './timebook';
+import { timedHighlights } from '../lib/timed-highlights';
 
 export function overviewRowKey(row: Pick<OverviewRow, 'unitId' | 'productId'>): string {
   return `${row.unitId}:${row.productId}`;
@@ -32,12 +33,11 @@ export const useStockOverviewStore = defineStore('stockOverview', () => {
   const error = ref<StockLiveError | null>(null);
   /** A newer version is known (from an event) than the rows show: a refetch is under way. */
   const syncing = ref(false);
-  const highlighted = ref<Record<string, true>>({});
+  const { highlighted, mark, clear: clearHighlights } = timedHighlights(HIGHLIGHT_MS);
 
   /** The newest version any event has told us of. */
   let latestSeen: number | null = null;
   const refresher = debouncedRefresh(() => void refresh(), REFRESH_DEBOUNCE_MS, REFRESH_MAX_WAIT_MS);
-  let highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   const status = computed<'idle' | 'loading' | 'ready' | 'error'>(() => {
     if (loaded.value) return 'ready';
@@ -133,24 +133,8 @@ export const useStockOverviewStore = defineStore('stockOverview', () => {
       const key = keyOf(row);
       const old = previous.get(key);
       if (old && old.doses === row.doses && old.expiringDoses === row.expiringDoses) continue;
-      highlighted.value = { ...highlighted.value, [key]: true };
-      const timer = highlightTimers.get(key);
-      if (timer) clearTimeout(timer);
-      highlightTimers.set(
-        key,
-        setTimeout(() => {
-          highlightTimers.delete(key);
-          const { [key]: _gone, ...rest } = highlighted.value;
-          highlighted.value = rest;
-        }, HIGHLIGHT_MS),
-      );
+      mark(key);
     }
-  }
-
-  function clearHighlights(): void {
-    for (const t of highlightTimers.values()) clearTimeout(t);
-    highlightTimers = new Map();
-    highlighted.value = {};
   }
 
   function $reset(): void {

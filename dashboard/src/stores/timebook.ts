@@ -19,6 +19,7 @@ import {
   receiveSnapshot as takeSnapshot,
   type Versioned,
 } from '../realtime/versioned-state';
+import { timedHighlights } from '../lib/timed-highlights';
 
 export type TimebookError = 'forbidden' | 'invalid' | 'unavailable' | 'timeout';
 
@@ -40,7 +41,7 @@ export const useTimebookStore = defineStore('timebook', () => {
   const error = ref<TimebookError | null>(null);
   /** Wall clock for lapsing holds; advanced exactly when the next known hold lapses. */
   const now = ref(Date.now());
-  const highlighted = ref<Record<string, true>>({});
+  const { highlighted, mark, clear: clearHighlights } = timedHighlights(HIGHLIGHT_MS);
 
   const visitTypes = ref<VisitType[]>([]);
   const visitTypesUnitId = ref<string | null>(null);
@@ -63,7 +64,6 @@ export const useTimebookStore = defineStore('timebook', () => {
     return unitId.value ? 'loading' : 'idle';
   });
 
-  let highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
   let holdTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** A new unit/day subscription: forget everything about the previous one. */
@@ -159,26 +159,7 @@ export const useTimebookStore = defineStore('timebook', () => {
   /** Slot objects are reused when unchanged, so identity tells which ones an event touched. */
   function highlightChanged(before: SlotView[], after: SlotView[]): void {
     const previous = new Set(before);
-    for (const slot of after) {
-      if (previous.has(slot)) continue;
-      highlighted.value = { ...highlighted.value, [slot.id]: true };
-      const old = highlightTimers.get(slot.id);
-      if (old) clearTimeout(old);
-      highlightTimers.set(
-        slot.id,
-        setTimeout(() => {
-          highlightTimers.delete(slot.id);
-          const { [slot.id]: _gone, ...rest } = highlighted.value;
-          highlighted.value = rest;
-        }, HIGHLIGHT_MS),
-      );
-    }
-  }
-
-  function clearHighlights(): void {
-    for (const t of highlightTimers.values()) clearTimeout(t);
-    highlightTimers = new Map();
-    highlighted.value = {};
+    for (const slot of after) if (!previous.has(slot)) mark(slot.id);
   }
 
   // Re-render when the next known hold lapses: one timer, no polling.
